@@ -1,0 +1,35 @@
+/**
+ * State backend per stack, from the site's `state` setting. Each stack gets its own state, keyed by
+ * site name and stack name, so stacks plan and lock independently and several sites share one backend.
+ * Backend credentials never come from here: S3 reads AWS_* variables, pg reads PG_CONN_STR, http reads
+ * TF_HTTP_USERNAME/TF_HTTP_PASSWORD.
+ */
+import { HttpBackend, LocalBackend, PgBackend, S3Backend, TerraformBackend, TerraformStack } from "cdktf";
+import type { Site } from "../site";
+
+/** Stack directories sit at cdktf.out/stacks/<stack>; local state lives under the project root. */
+const PROJECT_ROOT_FROM_STACK_DIR = "../../..";
+
+export function configureBackend(stack: TerraformStack, site: Site, stackName: string): TerraformBackend {
+  const state = site.state;
+  switch (state.backend) {
+    case "local":
+      return new LocalBackend(stack, { path: `${PROJECT_ROOT_FROM_STACK_DIR}/${state.directory}/${site.name}/${stackName}.tfstate` });
+    case "s3":
+      return new S3Backend(stack, {
+        bucket: state.bucket,
+        key: `${state.keyPrefix}/${site.name}/${stackName}.tfstate`,
+        region: state.region,
+        ...(state.endpoint ? { endpoints: { s3: state.endpoint }, usePathStyle: true, skipCredentialsValidation: true } : {}),
+        ...(state.dynamodbTable ? { dynamodbTable: state.dynamodbTable } : { useLockfile: true }),
+      });
+    case "pg":
+      return new PgBackend(stack, { schemaName: `${state.schemaPrefix}_${site.name}_${stackName}`.replace(/[^a-zA-Z0-9_]/g, "_") });
+    case "http":
+      return new HttpBackend(stack, {
+        address: `${state.address.replace(/\/$/, "")}/${site.name}/${stackName}`,
+        ...(state.lockAddress ? { lockAddress: `${state.lockAddress.replace(/\/$/, "")}/${site.name}/${stackName}` } : {}),
+        ...(state.unlockAddress ? { unlockAddress: `${state.unlockAddress.replace(/\/$/, "")}/${site.name}/${stackName}` } : {}),
+      });
+  }
+}

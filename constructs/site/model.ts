@@ -1,0 +1,138 @@
+/**
+ * The validated site model every stack consumes. Plain data with everything defaulted and resolved,
+ * so constructs below this layer never re-check or re-derive the operator's input.
+ */
+import type { SegmentPurpose, SiteFile, VmRole, WorkerRole } from "./schema";
+
+export type { SegmentPurpose, VmRole, WorkerRole };
+
+export interface IpRange {
+  readonly start: string;
+  readonly end: string;
+  readonly comment?: string;
+}
+
+export interface Segment {
+  readonly name: string;
+  readonly purpose: SegmentPurpose;
+  readonly fabric: string;
+  readonly vlan: number;
+  readonly cidr: string;
+  readonly gateway?: string;
+  readonly dns: readonly string[];
+  readonly mtu: number;
+  readonly space: string;
+  readonly dhcp: boolean;
+  readonly reserved: readonly IpRange[];
+  readonly dynamic: readonly IpRange[];
+  readonly floating?: IpRange;
+}
+
+export interface Nic {
+  readonly name: string;
+  readonly mac: string;
+  readonly segment: string;
+  readonly address?: string;
+}
+
+export interface Capacity {
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly diskGiB: number;
+}
+
+export interface Vm extends Capacity {
+  readonly hostname: string;
+  readonly role: VmRole;
+  readonly nics: readonly { readonly segment: string; readonly address?: string }[];
+}
+
+export interface Controller {
+  readonly hostname: string;
+  readonly nics: readonly Nic[];
+  readonly capacity: Capacity;
+  readonly headroom: Capacity;
+  readonly managementAddress: string;
+  readonly lxd: {
+    readonly address: string;
+    readonly project: string;
+    readonly storagePool: { readonly name: string; readonly driver: "zfs" | "btrfs" | "lvm" | "dir"; readonly source?: string };
+    readonly bridges: Readonly<Record<string, string>>;
+  };
+  readonly vms: readonly Vm[];
+}
+
+export interface Bmc {
+  readonly address: string;
+  readonly powerType: "ipmi" | "redfish";
+  readonly user: string;
+  readonly driver: "LAN" | "LAN_2_0";
+}
+
+export interface Worker {
+  readonly hostname: string;
+  readonly zone: string;
+  readonly pool: string;
+  readonly roles: readonly WorkerRole[];
+  readonly architecture: string;
+  readonly bmc: Bmc;
+  readonly nics: readonly Nic[];
+  /** The NIC that PXE boots (on a management segment). */
+  readonly pxeNic: Nic;
+  readonly osdDevices: readonly string[];
+}
+
+export type StateBackend = SiteFile["state"];
+export type OpenStackSettings = SiteFile["openstack"];
+
+export interface Protection {
+  /** Hostnames whose stateful objects may be destroyed in this run, or every one when `all`. */
+  readonly allowDestroy: readonly string[];
+  readonly allowDestroyAll: boolean;
+}
+
+export interface Site {
+  readonly name: string;
+  readonly description?: string;
+  /** Where the site was read from, for messages. */
+  readonly source: string;
+  readonly maas: { readonly url: string; readonly domain: string };
+  readonly state: StateBackend;
+  readonly segments: readonly Segment[];
+  readonly controller: Controller;
+  readonly workers: readonly Worker[];
+  readonly openstack: OpenStackSettings;
+  readonly protection: Protection;
+}
+
+export function segmentNamed(site: Site, name: string): Segment {
+  const segment = site.segments.find((s) => s.name === name);
+  if (!segment) throw new Error(`site ${site.name}: no segment named ${name}`);
+  return segment;
+}
+
+export function segmentsFor(site: Site, purpose: SegmentPurpose): Segment[] {
+  return site.segments.filter((s) => s.purpose === purpose);
+}
+
+/** The first NIC of a host on a segment of the given purpose. */
+export function nicFor(site: Site, nics: readonly Nic[], purpose: SegmentPurpose): Nic | undefined {
+  return nics.find((n) => segmentNamed(site, n.segment).purpose === purpose);
+}
+
+export function workersWithRole(site: Site, role: WorkerRole): Worker[] {
+  return site.workers.filter((w) => w.roles.includes(role));
+}
+
+export function vmsWithRole(site: Site, role: VmRole): Vm[] {
+  return site.controller.vms.filter((v) => v.role === role);
+}
+
+export function isDestroyAllowed(site: Site, hostname: string): boolean {
+  return site.protection.allowDestroyAll || site.protection.allowDestroy.includes(hostname);
+}
+
+/** Distinct values in first-seen order. */
+export function distinct<T>(values: Iterable<T>): T[] {
+  return [...new Set(values)];
+}

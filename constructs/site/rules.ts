@@ -1,0 +1,254 @@
+/**
+ * Cross-field rules of a site file, run after the shape check. Each rule adds every problem it finds,
+ * so an operator fixes the whole file in one pass instead of one error per run.
+ */
+import { cidrsOverlap, hasHostBits, inRange, ipToInt, isHostIn, parseCidr, rangesOverlap, type Cidr, type Range } from "./ipv4";
+import type { SiteFile } from "./schema";
+
+export interface Problem {
+  /** Path of the offending field, e.g. workers[2].bmc.address. */
+  readonly path: string;
+  readonly message: string;
+}
+
+type SegmentFile = SiteFile["segments"][number];
+type RangeFile = SegmentFile["reserved"][number];
+
+export function checkSite(site: SiteFile): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const segments = new Map<string, { segment: SegmentFile; cidr: Cidr; index: number }>();
+
+  checkSegments(site, segments, add);
+  checkHosts(site, segments, add);
+  checkController(site, segments, add);
+  checkWorkers(site, segments, add);
+  checkOpenStack(site, add);
+  return problems;
+}
+
+type Add = (path: string, message: string) => void;
+type SegmentIndex = Map<string, { segment: SegmentFile; cidr: Cidr; index: number }>;
+
+function toRange(range: RangeFile): Range {
+  return { start: ipToInt(range.start), end: ipToInt(range.end) };
+}
+
+function checkSegments(site: SiteFile, segments: SegmentIndex, add: Add): void {
+  const vlansOnFabric = new Map<string, string>();
+  site.segments.forEach((segment, index) => {
+    const at = `segments[${index}]`;
+    if (segments.has(segment.name)) {
+      add(`${at}.name`, `segment name "${segment.name}" is used twice; give each segment its own name`);
+      return;
+    }
+    if (hasHostBits(segment.cidr)) {
+      add(`${at}.cidr`, `${segment.cidr} has host bits set; write the network address, e.g. ${intToNetwork(segment.cidr)}`);
+    }
+    const cidr = parseCidr(segment.cidr);
+    for (const other of segments.values()) {
+      if (cidrsOverlap(cidr, other.cidr)) {
+        add(`${at}.cidr`, `${segment.cidr} overlaps ${other.segment.cidr} of segment "${other.segment.name}"; segments need disjoint subnets`);
+      }
+    }
+    segments.set(segment.name, { segment, cidr, index });
+
+    const fabricVlan = `${segment.fabric ?? segment.name}/${segment.vlan}`;
+    const holder = vlansOnFabric.get(fabricVlan);
+    if (holder) {
+      add(`${at}.vlan`, `VLAN ${segment.vlan} is already used on fabric "${segment.fabric ?? segment.name}" by segment "${holder}"; pick another VLAN ID or another fabric`);
+    } else {
+      vlansOnFabric.set(fabricVlan, segment.name);
+    }
+
+    if (segment.gateway && !isHostIn(cidr, segment.gateway)) {
+      add(`${at}.gateway`, `gateway ${segment.gateway} is outside ${segment.cidr}; use a host address of that subnet`);
+    }
+
+    const ranges: { path: string; range: RangeFile }[] = [
+      ...segment.reserved.map((range, i) => ({ path: `${at}.reserved[${i}]`, range })),
+      ...segment.dynamic.map((range, i) => ({ path: `${at}.dynamic[${i}]`, range })),
+      ...(segment.floating ? [{ path: `${at}.floating`, range: segment.floating }] : []),
+    ];
+    ranges.forEach(({ path, range }, i) => {
+      for (const end of ["start", "end"] as const) {
+        if (!isHostIn(cidr, range[end])) add(`${path}.${end}`, `${range[end]} is outside ${segment.cidr}; a range must lie inside its subnet`);
+      }
+      if (ipToInt(range.start) > ipToInt(range.end)) add(path, `range starts at ${range.start}, after its end ${range.end}; swap them`);
+      for (const earlier of ranges.slice(0, i)) {
+        if (rangesOverlap(toRange(range), toRange(earlier.range))) {
+          add(path, `range ${range.start}-${range.end} overlaps ${earlier.path} (${earlier.range.start}-${earlier.range.end}); MAAS ranges must not overlap`);
+        }
+      }
+    });
+    if (segment.gateway && segment.dynamic.some((r) => inRange(toRange(r), segment.gateway!))) {
+      add(`${at}.gateway`, `gateway ${segment.gateway} lies inside a dynamic range; move the range or reserve the gateway`);
+    }
+
+    const dhcp = segment.dhcp ?? segment.purpose === "management";
+    if (dhcp && segment.dynamic.length === 0) {
+      add(`${at}.dynamic`, `DHCP is on for "${segment.name}" but it has no dynamic range; add one (MAAS needs it to enlist and commission machines) or set dhcp: false`);
+    }
+    if (segment.floating && segment.purpose !== "external") {
+      add(`${at}.floating`, `floating IPs belong on an external segment; "${segment.name}" is ${segment.purpose}`);
+    }
+  });
+
+  for (const purpose of ["bmc", "management"] as const) {
+    if (!site.segments.some((s) => s.purpose === purpose)) {
+      add("segments", `the site has no ${purpose} segment; add one with purpose: ${purpose}`);
+    }
+  }
+}
+
+function intToNetwork(text: string): string {
+  const cidr = parseCidr(text);
+  return `${[24, 16, 8, 0].map((s) => Math.floor(cidr.first / 2 ** s) % 256).join(".")}/${cidr.prefix}`;
+}
+
+/** Addresses, MACs and hostnames must be unique across the site; static addresses must fit their segment. */
+function checkHosts(site: SiteFile, segments: SegmentIndex, add: Add): void {
+  const hostnames = new Map<string, string>();
+  const macs = new Map<string, string>();
+  const addresses = new Map<string, string>();
+  const claim = (seen: Map<string, string>, value: string, path: string, what: string) => {
+    const first = seen.get(value);
+    if (first) add(path, `${what} ${value} is already used by ${first}; each must be unique`);
+    else seen.set(value, path);
+  };
+  const checkAddress = (path: string, segmentName: string, address: string) => {
+    claim(addresses, address, path, "IP address");
+    const entry = segments.get(segmentName);
+    if (!entry) return;
+    if (!isHostIn(entry.cidr, address)) {
+      add(path, `${address} is outside ${entry.segment.cidr} of segment "${segmentName}"; use an address of that subnet`);
+      return;
+    }
+    const dynamic = entry.segment.dynamic.find((r) => inRange(toRange(r), address));
+    if (dynamic) {
+      add(path, `${address} is inside the dynamic range ${dynamic.start}-${dynamic.end} of "${segmentName}"; MAAS may lease it to another host, pick a static address outside it`);
+    }
+    if (entry.segment.floating && inRange(toRange(entry.segment.floating), address)) {
+      add(path, `${address} is inside the floating IP pool of "${segmentName}"; Neutron would hand it to a tenant`);
+    }
+  };
+  const checkNicSegment = (path: string, segmentName: string) => {
+    if (!segments.has(segmentName)) {
+      add(`${path}.segment`, `no segment named "${segmentName}"; known segments: ${[...segments.keys()].join(", ")}`);
+    }
+  };
+
+  site.segments.forEach((s, i) => {
+    if (s.gateway) addresses.set(s.gateway, `segments[${i}].gateway`);
+  });
+
+  claim(hostnames, site.controller.hostname, "controller.hostname", "hostname");
+  site.controller.nics.forEach((nic, i) => {
+    const path = `controller.nics[${i}]`;
+    checkNicSegment(path, nic.segment);
+    claim(macs, nic.mac, `${path}.mac`, "MAC");
+    if (nic.address) checkAddress(`${path}.address`, nic.segment, nic.address);
+  });
+  site.controller.vms.forEach((vm, v) => {
+    claim(hostnames, vm.hostname, `controller.vms[${v}].hostname`, "hostname");
+    vm.nics.forEach((nic, i) => {
+      const path = `controller.vms[${v}].nics[${i}]`;
+      checkNicSegment(path, nic.segment);
+      if (nic.address) checkAddress(`${path}.address`, nic.segment, nic.address);
+    });
+  });
+  site.workers.forEach((worker, w) => {
+    claim(hostnames, worker.hostname, `workers[${w}].hostname`, "hostname");
+    worker.nics.forEach((nic, i) => {
+      const path = `workers[${w}].nics[${i}]`;
+      checkNicSegment(path, nic.segment);
+      claim(macs, nic.mac, `${path}.mac`, "MAC");
+      if (nic.address) checkAddress(`${path}.address`, nic.segment, nic.address);
+    });
+    const bmcPath = `workers[${w}].bmc.address`;
+    const bmcSegment = [...segments.values()].find((e) => e.segment.purpose === "bmc" && isHostIn(e.cidr, worker.bmc.address));
+    if (!bmcSegment) {
+      add(bmcPath, `BMC address ${worker.bmc.address} is on no bmc segment; MAAS powers machines over the BMC network, use an address of a bmc subnet`);
+      claim(addresses, worker.bmc.address, bmcPath, "IP address");
+    } else {
+      checkAddress(bmcPath, bmcSegment.segment.name, worker.bmc.address);
+    }
+  });
+}
+
+function checkController(site: SiteFile, segments: SegmentIndex, add: Add): void {
+  const controller = site.controller;
+  const management = controller.nics.find((n) => segments.get(n.segment)?.segment.purpose === "management" && n.address);
+  if (!management) {
+    add("controller.nics", "the controller needs a NIC with a static address on a management segment (MAAS and LXD listen there)");
+  }
+  const jujuVms = controller.vms.filter((vm) => vm.role === "juju-controller");
+  if (jujuVms.length !== 1) {
+    add("controller.vms", `exactly one VM must have role juju-controller; found ${jujuVms.length}`);
+  }
+  if (!controller.vms.some((vm) => vm.role === "control-plane")) {
+    add("controller.vms", "add at least one VM with role control-plane to carry the OpenStack API services");
+  }
+  controller.vms.forEach((vm, v) => {
+    vm.nics.forEach((nic, i) => {
+      if (segments.has(nic.segment) && !controller.lxd.bridges[nic.segment]) {
+        add(`controller.vms[${v}].nics[${i}].segment`, `the controller has no bridge for segment "${nic.segment}"; add it to controller.lxd.bridges (e.g. ${nic.segment}: br-${nic.segment.slice(0, 8)})`);
+      }
+    });
+    if (!vm.nics.some((nic) => segments.get(nic.segment)?.segment.purpose === "management")) {
+      add(`controller.vms[${v}].nics`, `VM ${vm.hostname} needs a NIC on a management segment (Juju and PXE use it)`);
+    }
+  });
+  for (const bridgeSegment of Object.keys(controller.lxd.bridges)) {
+    if (!segments.has(bridgeSegment)) {
+      add(`controller.lxd.bridges.${bridgeSegment}`, `no segment named "${bridgeSegment}"; bridges are keyed by segment name`);
+    }
+  }
+
+  const { capacity, headroom } = controller;
+  for (const [key, unit] of [["cores", "cores"], ["memoryGiB", "GiB of memory"], ["diskGiB", "GiB of disk"]] as const) {
+    const wanted = controller.vms.reduce((sum, vm) => sum + vm[key], 0);
+    const usable = capacity[key] - headroom[key];
+    if (wanted > usable) {
+      add(
+        `controller.vms`,
+        `the VMs ask for ${wanted} ${unit} but the controller offers ${usable} (capacity ${capacity[key]} minus headroom ${headroom[key]} kept for the host, MAAS and LXD); shrink the VMs or raise controller.capacity.${key}`,
+      );
+    }
+  }
+}
+
+function checkWorkers(site: SiteFile, segments: SegmentIndex, add: Add): void {
+  const purposeOf = (segment: string) => segments.get(segment)?.segment.purpose;
+  site.workers.forEach((worker, w) => {
+    const at = `workers[${w}]`;
+    const pxe = worker.pxeNic ? worker.nics.find((n) => n.name === worker.pxeNic) : worker.nics.find((n) => purposeOf(n.segment) === "management");
+    if (worker.pxeNic && !pxe) add(`${at}.pxeNic`, `no NIC named "${worker.pxeNic}" on ${worker.hostname}; name one of its nics`);
+    if (!worker.pxeNic && !pxe) add(`${at}.nics`, `${worker.hostname} needs a NIC on a management segment to PXE boot from MAAS`);
+    if (pxe && purposeOf(pxe.segment) !== "management") add(`${at}.pxeNic`, `the PXE NIC must be on a management segment; ${pxe.name} is on "${pxe.segment}"`);
+    if (!worker.nics.some((n) => purposeOf(n.segment) === "management" && n.address)) {
+      add(`${at}.nics`, `${worker.hostname} needs a static address on a management segment (Juju and OpenStack reach it there)`);
+    }
+    if (worker.roles.includes("storage") && worker.osdDevices.length === 0) {
+      add(`${at}.osdDevices`, `${worker.hostname} has the storage role but no osdDevices; list the disks Ceph may take, e.g. [/dev/sdb]`);
+    }
+    if (worker.roles.includes("compute") && !worker.nics.some((n) => purposeOf(n.segment) === "external")) {
+      add(`${at}.nics`, `${worker.hostname} has the compute role but no NIC on an external segment; OVN needs one for the provider bridge`);
+    }
+    if (new Set(worker.roles).size !== worker.roles.length) add(`${at}.roles`, "a role is listed twice");
+    const names = worker.nics.map((n) => n.name);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) add(`${at}.nics[${i}].name`, `interface name ${n} is used twice on ${worker.hostname}`);
+    });
+  });
+}
+
+function checkOpenStack(site: SiteFile, add: Add): void {
+  const osdHosts = site.workers.filter((w) => w.roles.includes("storage")).length;
+  const replicas = site.openstack.ceph.replicas;
+  if (replicas !== undefined && replicas > osdHosts) {
+    add("openstack.ceph.replicas", `${replicas} replicas need ${replicas} storage workers but the site has ${osdHosts}; Ceph could never place every copy. Use at most ${osdHosts} or add storage workers`);
+  }
+  if (osdHosts === 0) add("workers", "no worker has the storage role; Ceph (Glance, Cinder, RadosGW) needs at least one");
+  if (!site.workers.some((w) => w.roles.includes("compute"))) add("workers", "no worker has the compute role; Nova needs at least one");
+}
