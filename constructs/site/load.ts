@@ -108,7 +108,7 @@ function shapeProblem(issue: z.core.$ZodIssue): Problem {
       : "; check the spelling against sites/site.schema.json";
     return { path: pathText, message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}${hint}` };
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
+  if (issue.code === "invalid_type" && issue.input === undefined && issue.message.startsWith("Invalid input")) {
     return { path: pathText, message: `is required (${issue.message.replace(/^Invalid input: /, "")})` };
   }
   return { path: pathText, message: issue.message };

@@ -1,0 +1,83 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Testing, TerraformStack } from "cdktf";
+import { loadVendoredProviders } from "../../tools/bindings/vendored";
+import { MaasProvider } from "../../.gen/providers/maas/provider";
+import { Fabric } from "../../.gen/providers/maas/fabric";
+import { LxdProvider } from "../../.gen/providers/lxd/provider";
+import { Project } from "../../.gen/providers/lxd/project";
+import { JujuProvider } from "../../.gen/providers/juju/provider";
+import { Model } from "../../.gen/providers/juju/model";
+
+const root = path.join(__dirname, "..", "..");
+const gen = path.join(root, ".gen");
+
+/** Terraform types with a generated class: resources as-is, data sources as "data.<type>" (their folders are data-*). */
+function generatedTypes(provider: string): Set<string> {
+  const types = new Set<string>();
+  const dir = path.join(gen, "providers", provider);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const source = fs.readFileSync(path.join(dir, entry.name, "index.ts"), "utf8");
+    for (const match of source.matchAll(/static readonly tfResourceType = "([a-z0-9_]+)"/g)) {
+      types.add(entry.name.startsWith("data-") ? `data.${match[1]}` : match[1]);
+    }
+  }
+  return types;
+}
+
+describe("offline provider bindings", () => {
+  const vendored = loadVendoredProviders();
+
+  it("vendors exactly the three providers cdktf.json names, with the same constraints cdktf get records", () => {
+    const cdktfJson = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8"));
+    const constraints = JSON.parse(fs.readFileSync(path.join(gen, "constraints.json"), "utf8"));
+    expect(vendored.map((v) => v.meta.source).sort()).toEqual(["canonical/maas", "juju/juju", "terraform-lxd/lxd"]);
+    expect(Object.entries(constraints.providers).map(([fqn, version]) => `${fqn}@${version}`).sort()).toEqual([...cdktfJson.terraformProviders].sort());
+    expect(constraints.cdktf).toBe("0.21.0");
+  });
+
+  it.each(["maas", "lxd", "juju"])("every resource and data source of the vendored %s schema has a binding", (name) => {
+    const { schema } = vendored.find((v) => v.meta.provider === name)!;
+    const provider = Object.values(schema.provider_schemas)[0];
+    const expected = [
+      ...Object.keys(provider.resource_schemas ?? {}),
+      ...Object.keys(provider.data_source_schemas ?? {}).map((d) => `data.${d}`),
+    ];
+    const generated = generatedTypes(name);
+    expect(expected.filter((t) => !generated.has(t))).toEqual([]);
+    expect(Object.keys(provider.resource_schemas ?? {}).length).toBeGreaterThan(15);
+  });
+
+  it("records the release and commit each schema was derived from, and its force-new attributes", () => {
+    for (const { meta, schema } of vendored) {
+      expect(meta.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(meta.commit).toMatch(/^[0-9a-f]{40}$/);
+      const resources = Object.values(schema.provider_schemas)[0].resource_schemas ?? {};
+      for (const [type, paths] of Object.entries(meta.forceNew)) {
+        expect(resources[type]).toBeDefined();
+        for (const p of paths) expect(`${type}.${p}`).toMatch(/^[a-z0-9_]+\.[a-z0-9_.]+$/);
+      }
+    }
+  });
+
+  it("a stack with all three providers and one typed resource each synthesizes, without pinning exact versions", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "bindings");
+    new MaasProvider(stack, "maas", { apiUrl: "http://10.20.0.2:5240/MAAS" });
+    new LxdProvider(stack, "lxd", { remote: [{ name: "controller", address: "https://10.20.0.2:8443" }] });
+    new JujuProvider(stack, "juju", {});
+    new Fabric(stack, "fabric", { name: "management" });
+    new Project(stack, "project", { name: "maas" });
+    new Model(stack, "model", { name: "openstack", cloud: [{ name: "maas-cloud" }] });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.terraform.required_providers).toEqual({
+      maas: { source: "canonical/maas", version: "~> 2.4" },
+      lxd: { source: "terraform-lxd/lxd", version: "~> 3.0" },
+      juju: { source: "juju/juju", version: "~> 2.2" },
+    });
+    expect(json.resource.maas_fabric.fabric).toEqual({ name: "management" });
+    expect(json.resource.lxd_project.project).toEqual({ name: "maas" });
+    expect(json.resource.juju_model.model).toMatchObject({ name: "openstack", cloud: [{ name: "maas-cloud" }] });
+  });
+});

@@ -1,0 +1,210 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadSite, parseSite, selectionFromEnvironment, SiteError } from "../../constructs/site";
+import { generatedSiteYaml } from "../../tools/sitegen/generate";
+import { SITE_JSON_SCHEMA_PATH, siteJsonSchema } from "../../tools/sitegen/json-schema";
+import { siteWith, type SiteData } from "../helpers/sites";
+
+/** The problems a bad site yields, as "path: message" lines. */
+function problemsOf(edit: (site: SiteData) => void): string[] {
+  try {
+    siteWith(edit);
+  } catch (err) {
+    if (err instanceof SiteError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
+  throw new Error("expected the site to be rejected");
+}
+
+describe("the default site", () => {
+  const site = loadSite({ site: "default" });
+
+  it("is the guide's cluster: one controller, two workers, three segments", () => {
+    expect(site.segments.map((s) => [s.name, s.purpose, s.vlan, s.cidr])).toEqual([
+      ["bmc", "bmc", 10, "10.10.0.0/24"],
+      ["management", "management", 20, "10.20.0.0/24"],
+      ["external", "external", 30, "203.0.113.0/24"],
+    ]);
+    expect(site.controller.hostname).toBe("controller");
+    expect(site.workers.map((w) => w.hostname)).toEqual(["worker-1", "worker-2"]);
+    expect(site.workers.every((w) => w.roles.includes("compute") && w.roles.includes("storage"))).toBe(true);
+  });
+
+  it("derives defaults: DHCP on management only, spaces by purpose, LXD address on the management NIC", () => {
+    expect(site.segments.map((s) => [s.name, s.dhcp, s.space, s.fabric])).toEqual([
+      ["bmc", false, "bmc", "bmc"],
+      ["management", true, "management", "management"],
+      ["external", false, "external", "external"],
+    ]);
+    expect(site.controller.lxd.address).toBe("https://10.20.0.2:8443");
+    expect(site.workers[0].pxeNic).toMatchObject({ name: "eno1", mac: "3c:ec:ef:10:00:01" });
+  });
+
+  it("protects everything unless SITE_ALLOW_DESTROY names hosts", () => {
+    expect(site.protection).toEqual({ allowDestroy: [], allowDestroyAll: false });
+    expect(loadSite({ site: "default", allowDestroy: "worker-2, worker-1" }).protection.allowDestroy).toEqual(["worker-2", "worker-1"]);
+    expect(loadSite({ site: "default", allowDestroy: "*" }).protection.allowDestroyAll).toBe(true);
+  });
+});
+
+describe("site selection", () => {
+  it("takes SITE, then the cdktf context, then the default", () => {
+    expect(selectionFromEnvironment({ SITE: "scale-50" }).site).toBe("scale-50");
+    expect(selectionFromEnvironment({ CDKTF_CONTEXT_JSON: JSON.stringify({ site: "sites/x.yaml" }) }).site).toBe("sites/x.yaml");
+    expect(selectionFromEnvironment({}).site).toBe("default");
+  });
+
+  it("names the known sites when the selected one does not exist", () => {
+    expect(() => loadSite({ site: "nowhere" })).toThrow(/no site named "nowhere".*default\.yaml/);
+  });
+
+  it("loads a second site file without code changes", () => {
+    expect(loadSite({ site: "scale-50" }).workers).toHaveLength(50);
+  });
+});
+
+describe("bad input gets every problem, with the field path and the fix", () => {
+  it("overlapping CIDRs", () => {
+    expect(problemsOf((s) => (s.segments[2].cidr = "10.20.0.128/25"))).toContainEqual(
+      expect.stringMatching(/^segments\[2\]\.cidr: 10\.20\.0\.128\/25 overlaps 10\.20\.0\.0\/24 of segment "management"/),
+    );
+  });
+
+  it("a gateway outside its subnet", () => {
+    expect(problemsOf((s) => (s.segments[1].gateway = "10.30.0.1"))).toContainEqual(
+      "segments[1].gateway: gateway 10.30.0.1 is outside 10.20.0.0/24; use a host address of that subnet",
+    );
+  });
+
+  it("a static IP outside its subnet", () => {
+    expect(problemsOf((s) => (s.workers[0].nics[0].address = "10.99.0.21"))).toContainEqual(
+      expect.stringMatching(/^workers\[0\]\.nics\[0\]\.address: 10\.99\.0\.21 is outside 10\.20\.0\.0\/24 of segment "management"/),
+    );
+  });
+
+  it("a range outside its subnet, and a reversed range", () => {
+    const problems = problemsOf((s) => {
+      s.segments[1].dynamic[0].end = "10.20.1.10";
+      s.segments[0].reserved[0] = { start: "10.10.0.9", end: "10.10.0.1" };
+    });
+    expect(problems).toContainEqual(expect.stringMatching(/^segments\[1\]\.dynamic\[0\]\.end: 10\.20\.1\.10 is outside 10\.20\.0\.0\/24/));
+    expect(problems).toContainEqual(expect.stringMatching(/^segments\[0\]\.reserved\[0\]: range starts at 10\.10\.0\.9, after its end 10\.10\.0\.1/));
+  });
+
+  it("a static IP inside a dynamic range", () => {
+    expect(problemsOf((s) => (s.workers[1].nics[0].address = "10.20.0.210"))).toContainEqual(
+      expect.stringMatching(/^workers\[1\]\.nics\[0\]\.address: 10\.20\.0\.210 is inside the dynamic range 10\.20\.0\.200-10\.20\.0\.250/),
+    );
+  });
+
+  it("duplicate hostnames, MACs and IPs", () => {
+    const problems = problemsOf((s) => {
+      s.workers[1].hostname = "worker-1";
+      s.workers[1].nics[0].mac = s.workers[0].nics[0].mac.toUpperCase();
+      s.workers[1].nics[0].address = "10.20.0.21";
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "workers[1].hostname: hostname worker-1 is already used by workers[0].hostname; each must be unique",
+        "workers[1].nics[0].mac: MAC 3c:ec:ef:10:00:01 is already used by workers[0].nics[0].mac; each must be unique",
+        "workers[1].nics[0].address: IP address 10.20.0.21 is already used by workers[0].nics[0].address; each must be unique",
+      ]),
+    );
+  });
+
+  it("VLAN IDs outside 1-4094 or duplicated on a fabric", () => {
+    expect(problemsOf((s) => (s.segments[0].vlan = 4095))).toContainEqual(
+      "segments[0].vlan: VLAN ID must be between 1 and 4094 (802.1Q); use the tag your switch ports carry",
+    );
+    expect(problemsOf((s) => (s.segments[0].vlan = 0))).toContainEqual(expect.stringMatching(/^segments\[0\]\.vlan: VLAN ID must be between 1 and 4094/));
+    expect(
+      problemsOf((s) => {
+        s.segments[0].fabric = "shared";
+        s.segments[1].fabric = "shared";
+        s.segments[1].vlan = 10;
+      }),
+    ).toContainEqual('segments[1].vlan: VLAN 10 is already used on fabric "shared" by segment "bmc"; pick another VLAN ID or another fabric');
+  });
+
+  it("a worker without a BMC address, or one off the BMC network", () => {
+    expect(problemsOf((s) => delete s.workers[0].bmc)).toContainEqual(
+      "workers[0].bmc: every worker needs bmc: {address: <its BMC's IPv4 on the bmc segment>} so MAAS can power it",
+    );
+    expect(problemsOf((s) => delete s.workers[0].bmc.address)).toContainEqual(expect.stringMatching(/^workers\[0\]\.bmc\.address: is required/));
+    expect(problemsOf((s) => (s.workers[0].bmc.address = "10.20.0.99"))).toContainEqual(
+      expect.stringMatching(/^workers\[0\]\.bmc\.address: BMC address 10\.20\.0\.99 is on no bmc segment/),
+    );
+  });
+
+  it("VMs that exceed the controller's capacity, stating the headroom", () => {
+    const problems = problemsOf((s) => {
+      s.controller.vms[1].cores = 40;
+      s.controller.vms[1].memoryGiB = 250;
+      s.controller.vms[1].diskGiB = 2000;
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "controller.vms: the VMs ask for 68 cores but the controller offers 44 (capacity 48 minus headroom 4 kept for the host, MAAS and LXD); shrink the VMs or raise controller.capacity.cores",
+        expect.stringMatching(/^controller\.vms: the VMs ask for 386 GiB of memory but the controller offers 240 \(capacity 256 minus headroom 16/),
+        expect.stringMatching(/^controller\.vms: the VMs ask for 2860 GiB of disk but the controller offers 1700/),
+      ]),
+    );
+  });
+
+  it("an unknown role", () => {
+    expect(problemsOf((s) => (s.workers[0].roles = ["compute", "gpu"]))).toContainEqual("workers[0].roles[1]: unknown role; valid roles are compute, storage");
+    expect(problemsOf((s) => (s.controller.vms[0].role = "database"))).toContainEqual(
+      "controller.vms[0].role: must be one of juju-controller, control-plane",
+    );
+  });
+
+  it("a malformed file", () => {
+    expect(() => parseSite("name: [unclosed\n", "broken.yaml")).toThrow(/broken\.yaml: 1 problem.*\n\s+- line \d: not valid YAML/);
+    expect(() => parseSite("{ not json", "broken.json")).toThrow(/broken\.json: .*not valid JSON/s);
+    expect(() => parseSite("- a\n- b\n", "list.yaml")).toThrow(/a site file must be a mapping/);
+  });
+
+  it("a secret in the site file is refused with where secrets go", () => {
+    expect(problemsOf((s) => (s.workers[0].bmc.password = "hunter2"))).toContainEqual(
+      expect.stringMatching(/^workers\[0\]\.bmc: unknown field password; secrets never go in the site file: export them as sensitive Terraform variables/),
+    );
+  });
+
+  it("lists every problem at once, not only the first", () => {
+    const problems = problemsOf((s) => {
+      s.segments[0].vlan = 5000;
+      s.workers[0].roles = ["gpu"];
+      s.workers[1].nics[0].mac = "not-a-mac";
+    });
+    expect(problems).toHaveLength(3);
+    try {
+      siteWith((s) => (s.segments[2].gateway = "10.0.0.1"));
+    } catch (err) {
+      expect((err as Error).message).toMatch(/^test-site\.json: 1 problem in the site file; nothing was synthesized\.\n  - segments\[2\]\.gateway:/);
+    }
+  });
+
+  it("more Ceph replicas than storage workers", () => {
+    expect(problemsOf((s) => (s.openstack.ceph = { replicas: 3 }))).toContainEqual(
+      expect.stringMatching(/^openstack\.ceph\.replicas: 3 replicas need 3 storage workers but the site has 2/),
+    );
+  });
+});
+
+describe("generated sites", () => {
+  it("scale to many workers over several racks with the same code", () => {
+    const site = parseSite(generatedSiteYaml({ workers: 200, zones: 5 }), "scale-200.yaml");
+    expect(site.workers).toHaveLength(200);
+    expect(new Set(site.workers.map((w) => w.zone)).size).toBe(5);
+    expect(site.segments.filter((s) => s.purpose === "management").map((s) => s.space)).toEqual(Array(5).fill("management"));
+  });
+
+  it("sites/scale-50.yaml is what the generator writes", () => {
+    const file = fs.readFileSync(path.join(__dirname, "..", "..", "sites", "scale-50.yaml"), "utf8");
+    expect(file).toBe(generatedSiteYaml({ workers: 50, zones: 3 }));
+  });
+});
+
+it("sites/site.schema.json is generated from the current schema (npm run site:schema)", () => {
+  expect(fs.readFileSync(SITE_JSON_SCHEMA_PATH, "utf8")).toBe(siteJsonSchema());
+});
