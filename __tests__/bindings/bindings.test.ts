@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { loadVendoredProviders } from "../../tools/bindings/vendored";
+import { canonicalJson } from "../../tools/bindings/refresh-schemas";
 import { MaasProvider } from "../../.gen/providers/maas/provider";
 import { Fabric } from "../../.gen/providers/maas/fabric";
 import { LxdProvider } from "../../.gen/providers/lxd/provider";
@@ -80,4 +81,12 @@ describe("offline provider bindings", () => {
     expect(json.resource.lxd_project.project).toEqual({ name: "maas" });
     expect(json.resource.juju_model.model).toMatchObject({ name: "openstack", cloud: [{ name: "maas-cloud" }] });
   });
+});
+
+it("vendored schemas are in the canonical form the refresh script writes, so refresh diffs stay small", () => {
+  for (const name of ["maas", "lxd", "juju"]) {
+    const file = path.join(root, "providers", "schemas", `${name}.json`);
+    const text = fs.readFileSync(file, "utf8");
+    expect(canonicalJson(JSON.parse(text))).toBe(text);
+  }
 });
