@@ -4,7 +4,7 @@
  * Backend credentials never come from here: S3 reads AWS_* variables, pg reads PG_CONN_STR, http reads
  * TF_HTTP_USERNAME/TF_HTTP_PASSWORD.
  */
-import { HttpBackend, LocalBackend, PgBackend, S3Backend, TerraformBackend, TerraformStack } from "cdktf";
+import { HttpBackend, LocalBackend, PgBackend, type PgBackendConfig, S3Backend, TerraformBackend, TerraformStack } from "cdktf";
 import type { Site } from "../site";
 
 /** Stack directories sit at cdktf.out/stacks/<stack>; local state lives under the project root. */
@@ -24,7 +24,10 @@ export function configureBackend(stack: TerraformStack, site: Site, stackName: s
         ...(state.dynamodbTable ? { dynamodbTable: state.dynamodbTable } : { useLockfile: true }),
       });
     case "pg":
-      return new PgBackend(stack, { schemaName: `${state.schemaPrefix}_${site.name}_${stackName}`.replace(/[^a-zA-Z0-9_]/g, "_") });
+      // conn_str stays out of the JSON: the pg backend reads PG_CONN_STR at init.
+      return new PgBackend(stack, {
+        schemaName: `${state.schemaPrefix}_${site.name}_${stackName}`.replace(/[^a-zA-Z0-9_]/g, "_"),
+      } as PgBackendConfig);
     case "http":
       return new HttpBackend(stack, {
         address: `${state.address.replace(/\/$/, "")}/${site.name}/${stackName}`,

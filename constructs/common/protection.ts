@@ -40,7 +40,8 @@ export class RemovalGuard extends Construct {
     const allowed = new TerraformLocal(this, "allowed", kept);
     const vanished = `setsubtract(toset(${previous.fqn}), toset(${allowed.fqn}))`;
 
-    const guard = new DataResource(this, "check", { input: hosts });
+    // Wrapped: cdktf renders a bare list as an index-keyed map in terraform_data.input.
+    const guard = new DataResource(this, "check", { input: { hosts } });
     if (!props.site.protection.allowDestroyAll) {
       guard.addOverride("lifecycle.precondition", [
         {

@@ -1,0 +1,100 @@
+import { synthSubstrate } from "./synth";
+
+const stack = synthSubstrate();
+const expr = (ref: string) => `\${${ref}}`;
+const only = (type: string) => {
+  const all = Object.entries(stack.resources(type));
+  expect(all).toHaveLength(1);
+  return { ref: `${type}.${all[0][0]}`, body: all[0][1] };
+};
+
+describe("the controller's LXD", () => {
+  test("is reached through a remote named after the controller, with trust material from sensitive variables", () => {
+    expect(stack.json.provider.lxd).toEqual([
+      {
+        default_remote: "controller",
+        remote: [
+          {
+            name: "controller",
+            address: "https://10.20.0.2:8443",
+            client_certificate: "${var.lxd_client_certificate}",
+            client_key: "${var.lxd_client_key}",
+            trust_token: "${var.lxd_trust_token}",
+          },
+        ],
+      },
+    ]);
+    for (const name of ["lxd_client_certificate", "lxd_client_key", "lxd_trust_token"]) expect(stack.json.variable[name].sensitive).toBe(true);
+    // The trust token is only for the first run, so it is optional.
+    expect(stack.json.variable.lxd_trust_token).toMatchObject({ nullable: true, default: null });
+  });
+
+  test("has the site's storage pool, project and a profile per bridge", () => {
+    expect(only("lxd_storage_pool").body).toMatchObject({ name: "vmpool", driver: "zfs", config: { source: "/dev/nvme1n1" } });
+    const project = only("lxd_project");
+    expect(project.body.name).toBe("maas");
+    const profiles = Object.values(stack.resources("lxd_profile"));
+    expect(profiles.map((p) => [p.name, p.project, p.device]).sort()).toEqual([
+      ["external", expr(`${project.ref}.name`), [{ name: "external", type: "nic", properties: { nictype: "bridged", parent: "br-ext" } }]],
+      ["management", expr(`${project.ref}.name`), [{ name: "management", type: "nic", properties: { nictype: "bridged", parent: "br-mgmt" } }]],
+    ]);
+  });
+
+  test("trusts the certificate MAAS presents, taken from a public variable", () => {
+    expect(only("lxd_trust_certificate").body).toEqual({ name: "maas", type: "client", content: "${var.maas_lxd_certificate}" });
+    const variable = stack.json.variable.maas_lxd_certificate;
+    expect(variable.sensitive).toBeUndefined();
+    expect(variable.validation[0].condition).toContain("BEGIN CERTIFICATE");
+  });
+
+  test("is registered in MAAS as an LXD VM host once LXD is ready for it", () => {
+    const host = only("maas_vm_host").body;
+    expect(host).toMatchObject({ type: "lxd", name: "controller", power_address: "https://10.20.0.2:8443" });
+    expect(host.power_pass).toBeUndefined();
+    expect(host.depends_on).toEqual(
+      expect.arrayContaining([only("lxd_trust_certificate").ref, only("lxd_storage_pool").ref, only("lxd_project").ref]),
+    );
+  });
+});
+
+describe("the controller VMs", () => {
+  const vmHost = expr(`${only("maas_vm_host").ref}.id`);
+  const pool = expr(`${only("lxd_storage_pool").ref}.name`);
+  const cidr = (segment: string) => expr(`${stack.ref("maas_subnet", "name", segment)}.cidr`);
+
+  test("are composed by MAAS on the VM host with the site's cores, memory, disk and NICs", () => {
+    const vms = stack.resources("maas_vm_host_machine");
+    expect(Object.values(vms).map((v) => v.hostname).sort()).toEqual(["control-1", "control-2", "control-3", "juju-controller"]);
+    expect(stack.resource("maas_vm_host_machine", "hostname", "juju-controller")).toMatchObject({
+      vm_host: vmHost,
+      cores: 4,
+      memory: 8192,
+      storage_disks: [{ size_gigabytes: 60, pool }],
+      network_interfaces: [{ name: "eth0", subnet_cidr: cidr("management"), ip_address: "10.20.0.10" }],
+    });
+    expect(stack.resource("maas_vm_host_machine", "hostname", "control-2")).toMatchObject({
+      vm_host: vmHost,
+      cores: 12,
+      memory: 65536,
+      storage_disks: [{ size_gigabytes: 400, pool }],
+      network_interfaces: [
+        { name: "eth0", subnet_cidr: cidr("management"), ip_address: "10.20.0.12" },
+        { name: "eth1", subnet_cidr: cidr("external"), ip_address: "203.0.113.12" },
+      ],
+    });
+  });
+
+  test("are tagged by role so Juju can place them with tag constraints", () => {
+    const id = (h: string) => expr(`${stack.ref("maas_vm_host_machine", "hostname", h)}.id`);
+    expect(stack.resource("maas_tag", "name", "juju-controller").machines).toEqual([id("juju-controller")]);
+    expect(stack.resource("maas_tag", "name", "control-plane").machines).toEqual(["control-1", "control-2", "control-3"].map(id));
+  });
+
+  test("outputs expose the VM host, machine and subnet IDs", () => {
+    const outputs = stack.json.output;
+    expect(outputs.vm_host_id.value).toBe(vmHost);
+    expect(Object.keys(outputs.machine_ids.value).sort()).toEqual(["control-1", "control-2", "control-3", "juju-controller", "worker-1", "worker-2"]);
+    expect(outputs.subnet_ids.value.management).toBe(expr(`${stack.ref("maas_subnet", "name", "management")}.id`));
+    for (const name of ["vm_host_id", "machine_ids", "subnet_ids"]) expect(outputs[name].sensitive).toBeUndefined();
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * A VM on the controller (Juju controller or OpenStack control plane), composed by MAAS on the LXD
+ * VM host so it enlists as an ordinary MAAS machine that Juju can deploy to.
+ */
+import { Construct } from "constructs";
+import { VmHostMachine } from "../../.gen/providers/maas/vm-host-machine";
+import { protectFromDestroy } from "../common/protection";
+import type { Site, Vm } from "../site";
+import type { ControllerLxd } from "./controller-lxd";
+import type { NetworkSegment } from "./network-segment";
+
+export interface ControlPlaneVmProps {
+  readonly site: Site;
+  readonly vm: Vm;
+  readonly host: ControllerLxd;
+  /** The segments of the site, by segment name. */
+  readonly segments: ReadonlyMap<string, NetworkSegment>;
+}
+
+export class ControlPlaneVm extends Construct {
+  readonly machine: VmHostMachine;
+
+  constructor(scope: Construct, id: string, props: ControlPlaneVmProps) {
+    super(scope, id);
+    const { vm, host } = props;
+
+    this.machine = new VmHostMachine(this, "machine", {
+      vmHost: host.vmHost.id,
+      hostname: vm.hostname,
+      cores: vm.cores,
+      memory: vm.memoryGiB * 1024,
+      storageDisks: [{ sizeGigabytes: vm.diskGiB, pool: host.storagePool.name }],
+      // MAAS picks the host bridge that carries each subnet; eth<n> follows the order of the site's NICs.
+      networkInterfaces: vm.nics.map((nic, index) => {
+        const segment = props.segments.get(nic.segment);
+        if (!segment) throw new Error(`vm ${vm.hostname}: nic ${index} is on unknown segment ${nic.segment}`);
+        return { name: `eth${index}`, subnetCidr: segment.subnet.cidr, ipAddress: nic.address };
+      }),
+    });
+    protectFromDestroy(this.machine, props.site, vm.hostname);
+  }
+}

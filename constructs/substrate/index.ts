@@ -1,0 +1,10 @@
+export { SubstrateStack } from "./substrate-stack";
+export type { SubstrateStackProps } from "./substrate-stack";
+export { NetworkSegment, VlanDhcp } from "./network-segment";
+export type { NetworkSegmentProps, VlanDhcpProps } from "./network-segment";
+export { Worker } from "./worker";
+export type { WorkerProps } from "./worker";
+export { ControllerLxd } from "./controller-lxd";
+export type { ControllerLxdProps, LxdCredentials } from "./controller-lxd";
+export { ControlPlaneVm } from "./control-plane-vm";
+export type { ControlPlaneVmProps } from "./control-plane-vm";

@@ -1,0 +1,91 @@
+/**
+ * A bare-metal worker in MAAS: the machine (power over its BMC, PXE MAC, zone, pool) and its physical
+ * interfaces on their VLANs with their links.
+ */
+import { Construct } from "constructs";
+import { Fn, Token } from "cdktf";
+import { Machine } from "../../.gen/providers/maas/machine";
+import { NetworkInterfacePhysical } from "../../.gen/providers/maas/network-interface-physical";
+import { NetworkInterfaceLink } from "../../.gen/providers/maas/network-interface-link";
+import type { ResourcePool } from "../../.gen/providers/maas/resource-pool";
+import { protectFromDestroy } from "../common/protection";
+import type { Nic, Site, Worker as WorkerModel } from "../site";
+import type { NetworkSegment } from "./network-segment";
+
+export interface WorkerProps {
+  readonly site: Site;
+  readonly worker: WorkerModel;
+  /** The segments of the site, by segment name. */
+  readonly segments: ReadonlyMap<string, NetworkSegment>;
+  /** The BMC password: a reference to a sensitive Terraform variable, never a literal. */
+  readonly bmcPassword: string;
+  /**
+   * The resource pool to place the machine in.
+   * @default - MAAS's "default" pool
+   */
+  readonly pool?: ResourcePool;
+}
+
+export class Worker extends Construct {
+  readonly machine: Machine;
+  /** Physical interfaces by NIC name (eno1, …). */
+  readonly interfaces: ReadonlyMap<string, NetworkInterfacePhysical>;
+  readonly links: ReadonlyMap<string, NetworkInterfaceLink>;
+
+  constructor(scope: Construct, id: string, props: WorkerProps) {
+    super(scope, id);
+    const { worker, site } = props;
+    const bmc = worker.bmc;
+
+    this.machine = new Machine(this, "machine", {
+      hostname: worker.hostname,
+      zone: worker.zone,
+      pool: props.pool?.name,
+      architecture: worker.architecture,
+      pxeMacAddress: worker.pxeNic.mac,
+      powerType: bmc.powerType,
+      powerParameters: Fn.jsonencode({
+        power_address: bmc.address,
+        power_user: bmc.user,
+        power_pass: props.bmcPassword,
+        ...(bmc.powerType === "ipmi" ? { power_driver: bmc.driver } : {}),
+      }),
+    });
+    protectFromDestroy(this.machine, site, worker.hostname);
+
+    const interfaces = new Map<string, NetworkInterfacePhysical>();
+    const links = new Map<string, NetworkInterfaceLink>();
+    for (const nic of worker.nics) {
+      const segment = props.segments.get(nic.segment);
+      if (!segment) throw new Error(`worker ${worker.hostname}: nic ${nic.name} is on unknown segment ${nic.segment}`);
+      const iface = new NetworkInterfacePhysical(this, nic.name, {
+        machine: this.machine.id,
+        name: nic.name,
+        macAddress: nic.mac,
+        vlan: Token.asNumber(segment.vlan.id),
+        mtu: segment.segment.mtu,
+      });
+      interfaces.set(nic.name, iface);
+      links.set(
+        nic.name,
+        new NetworkInterfaceLink(this, `${nic.name}-link`, {
+          machine: this.machine.id,
+          networkInterface: iface.id,
+          subnet: segment.subnet.id,
+          ...linkMode(nic, segment),
+        }),
+      );
+    }
+    this.interfaces = interfaces;
+    this.links = links;
+  }
+}
+
+/**
+ * Static where the site gives an address. An external NIC without one is only brought up: OVN puts it
+ * in its provider bridge (br-ex) and an address on it would be lost. Others get an address from MAAS.
+ */
+function linkMode(nic: Nic, segment: NetworkSegment): { mode: string; ipAddress?: string } {
+  if (nic.address) return { mode: "STATIC", ipAddress: nic.address };
+  return { mode: segment.segment.purpose === "external" ? "LINK_UP" : "AUTO" };
+}
