@@ -9,8 +9,9 @@
  * missing. Both are lifted deliberately with SITE_ALLOW_DESTROY=<host>[,<host>] or SITE_ALLOW_DESTROY='*'.
  */
 import { Construct } from "constructs";
-import { DataResource, LocalBackend, TerraformBackend, TerraformLocal, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable } from "cdktf";
+import { LocalBackend, TerraformBackend, TerraformLocal, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable } from "cdktf";
 import { isDestroyAllowed, type Site } from "../site";
+import { TerraformData } from "./terraform-data";
 
 /** Marks a stateful object prevent_destroy unless the site run allows destroying its host. */
 export function protectFromDestroy(resource: TerraformResource, site: Site, hostname: string): void {
@@ -41,7 +42,7 @@ export class RemovalGuard extends Construct {
     const vanished = `setsubtract(toset(${previous.fqn}), toset(${allowed.fqn}))`;
 
     // Wrapped: cdktf renders a bare list as an index-keyed map in terraform_data.input.
-    const guard = new DataResource(this, "check", { input: { hosts } });
+    const guard = new TerraformData(this, "check", { input: { hosts } });
     if (!props.site.protection.allowDestroyAll) {
       guard.addOverride("lifecycle.precondition", [
         {

@@ -10,7 +10,8 @@ import { checkSite, type Problem } from "./rules";
 import { siteFileSchema, type SiteFile } from "./schema";
 import type { Controller, Site, Worker } from "./model";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+/** The project root: the nearest folder above this module holding cdktf.json (works from source and from the dist/ bundle). */
+export const PROJECT_ROOT = findProjectRoot(__dirname);
 export const SITES_DIR = path.join(PROJECT_ROOT, "sites");
 export const DEFAULT_SITE = "default";
 
@@ -145,4 +146,11 @@ function deriveSite(file: SiteFile, source: string, allowDestroy?: string): Site
     openstack: file.openstack,
     protection: { allowDestroy: allow.filter((h) => h !== "*"), allowDestroyAll: allow.includes("*") },
   };
+}
+
+function findProjectRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "cdktf.json"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no cdktf.json above ${start}; run from inside the project`);
+  }
 }

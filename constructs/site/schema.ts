@@ -183,9 +183,9 @@ const openstack = z.strictObject({
     .strictObject({
       name: name.default("maas-controller"),
       bootstrap: z.boolean().default(true).describe("Bootstrap the Juju controller declaratively (juju_controller); false: bootstrap by hand."),
-      jujuBinary: z.string().default("/snap/bin/juju"),
+      jujuBinary: z.string().default("/snap/juju/current/bin/juju").describe("Local juju CLI the provider runs to bootstrap; the snap's inner path avoids snap confinement."),
     })
-    .default({ name: "maas-controller", bootstrap: true, jujuBinary: "/snap/bin/juju" }),
+    .default({ name: "maas-controller", bootstrap: true, jujuBinary: "/snap/juju/current/bin/juju" }),
   ceph: z
     .strictObject({
       replicas: positiveInt.optional().describe("Pool replication. @default min(3, number of storage workers)"),

@@ -3,7 +3,8 @@
  * reserved, dynamic and floating ranges, and (for DHCP segments) MAAS DHCP served from the controller.
  */
 import { Construct } from "constructs";
-import { DataResource, Token } from "cdktf";
+import { Token } from "cdktf";
+import { TerraformData } from "../common/terraform-data";
 import { Fabric } from "../../.gen/providers/maas/fabric";
 import { Space } from "../../.gen/providers/maas/space";
 import { Vlan } from "../../.gen/providers/maas/vlan";
@@ -36,7 +37,7 @@ export class NetworkSegment extends Construct {
   readonly dynamicRanges: readonly SubnetIpRange[];
   readonly floatingRange?: SubnetIpRange;
   /** Turns MAAS DHCP on for the VLAN; present only on DHCP segments. */
-  readonly dhcp?: DataResource;
+  readonly dhcp?: TerraformData;
 
   constructor(scope: Construct, id: string, props: NetworkSegmentProps) {
     super(scope, id);
@@ -105,11 +106,11 @@ export interface VlanDhcpProps {
  * the rack or the dynamic ranges are replaced.
  */
 export class VlanDhcp extends Construct {
-  readonly resource: DataResource;
+  readonly resource: TerraformData;
 
   constructor(scope: Construct, id: string, props: VlanDhcpProps) {
     super(scope, id);
-    this.resource = new DataResource(this, "enable", {
+    this.resource = new TerraformData(this, "enable", {
       triggersReplace: {
         vlan: props.vlan.id,
         rack: props.rackController.id,

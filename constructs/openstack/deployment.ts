@@ -1,0 +1,496 @@
+/**
+ * The OpenStack deployment as plain data: which Juju machines exist, which applications run where with
+ * which charm, channel, config and bindings, and which endpoints are related. `planDeployment` decides
+ * all of it from the site model and the charm catalog, with no constructs involved, so the stack, the
+ * diagrams and the tests read one answer.
+ *
+ * Layout (the openstack-base reference bundle, adapted to the site):
+ * - every worker is a Juju machine placed by its MAAS hostname; compute workers run nova-compute (with the
+ *   ovn-chassis subordinate), storage workers run ceph-osd;
+ * - every control-plane VM is a Juju machine; each API/infrastructure unit gets its own LXD container in
+ *   one of them (quorum services one unit per VM in turn, single-unit services spread round-robin);
+ * - subordinates (mysql-router per database consumer, neutron-api-plugin-ovn, cinder-ceph, ovn-chassis)
+ *   follow their principal through a container-scoped relation.
+ */
+import { distinct, nicFor, segmentsFor, workersWithRole, vmsWithRole, type Site, type Worker } from "../site";
+import { CATALOG, charm, endpointNames, endpointOf, type Charm } from "./catalog";
+
+export type MachineKind = "worker" | "control-plane" | "container";
+
+export interface MachinePlan {
+  /** Stable key, also the construct id: the host's hostname, or `<app>-on-<vm>[-<n>]` for a container. */
+  readonly name: string;
+  readonly kind: MachineKind;
+  /** The physical host the machine runs on (a worker, or the controller for VMs and their containers). */
+  readonly physicalHost: string;
+  /** MAAS hostname, for workers and control-plane VMs (Juju places the machine by it). */
+  readonly hostname?: string;
+  /** Containers: the machine (a control-plane VM's key) holding the LXD container. */
+  readonly parent?: string;
+  readonly base: string;
+  /** MAAS zone of a worker (informational; placement is by hostname). */
+  readonly zone?: string;
+}
+
+export interface Binding {
+  /** Endpoint name; "" is the application's default space. */
+  readonly endpoint: string;
+  readonly space: string;
+}
+
+export interface ApplicationPlan {
+  readonly name: string;
+  readonly charm: string;
+  readonly channel: string;
+  readonly base: string;
+  readonly subordinate: boolean;
+  /** Machine keys the units go to, one unit each; empty for subordinates. */
+  readonly machines: readonly string[];
+  /** Unit count: machines.length, 0 for subordinates. */
+  readonly units: number;
+  /** Charm options, stringified (juju_application.config is map(string)). */
+  readonly config: Readonly<Record<string, string>>;
+  readonly constraints?: string;
+  readonly bindings: readonly Binding[];
+  readonly trust: boolean;
+  readonly expose: boolean;
+  /** Holds data that a destroy loses (OSDs, monitors, databases, vault, queues). */
+  readonly stateful: boolean;
+}
+
+export interface RelationEnd {
+  readonly app: string;
+  readonly endpoint: string;
+}
+
+export interface RelationPlan {
+  readonly a: RelationEnd;
+  readonly b: RelationEnd;
+  /** The interface both endpoints speak (checked against the catalog). */
+  readonly interface: string;
+}
+
+export interface Deployment {
+  readonly model: {
+    readonly name: string;
+    readonly cloud: string;
+    readonly credential: string;
+    readonly config: Readonly<Record<string, string>>;
+  };
+  readonly release: string;
+  readonly base: string;
+  readonly origin: string;
+  readonly spaces: { readonly management: string; readonly external: string };
+  readonly machines: readonly MachinePlan[];
+  readonly applications: readonly ApplicationPlan[];
+  readonly relations: readonly RelationPlan[];
+  /** Honest caveats of this layout (quorum on one host, fewer than 3 members...), printed at synth. */
+  readonly warnings: readonly string[];
+}
+
+/** Reference-bundle relations we leave out, and why (docs/openstack.md repeats this). */
+export const DROPPED_REFERENCE_RELATIONS: Readonly<Record<string, string>> = {
+  "ntp:juju-info nova-compute:juju-info":
+    "the ntp charm's newest source declares series up to focal only, so Juju refuses it on ubuntu@22.04; MAAS already configures chrony on every machine it deploys to use the MAAS region/rack controllers as time source",
+};
+
+/** Services whose units form a quorum: fewer than 3 members cannot lose one. */
+export const QUORUM_APPLICATIONS = ["ceph-mon", "mysql-innodb-cluster", "ovn-central"] as const;
+
+export const STATEFUL_CHARMS = ["ceph-osd", "ceph-mon", "mysql-innodb-cluster", "vault", "rabbitmq-server"] as const;
+
+/** Database consumers and their mysql-router application names, as in the reference bundle. */
+const DB_CONSUMERS: readonly (readonly [string, string])[] = [
+  ["keystone", "keystone-mysql-router"],
+  ["glance", "glance-mysql-router"],
+  ["nova-cloud-controller", "nova-mysql-router"],
+  ["placement", "placement-mysql-router"],
+  ["neutron-api", "neutron-mysql-router"],
+  ["cinder", "cinder-mysql-router"],
+  ["openstack-dashboard", "dashboard-mysql-router"],
+  ["vault", "vault-mysql-router"],
+];
+
+/** Units per quorum service; Ceph, MySQL InnoDB Cluster and OVN RAFT all tolerate one loss with 3. */
+const QUORUM_UNITS = 3;
+
+/** Single-unit control-plane services in the order they are spread over the control-plane VMs. */
+const SINGLE_UNIT_SERVICES = [
+  "keystone",
+  "nova-cloud-controller",
+  "glance",
+  "vault",
+  "neutron-api",
+  "placement",
+  "cinder",
+  "openstack-dashboard",
+  "rabbitmq-server",
+  "ceph-radosgw",
+] as const;
+
+/** OpenStack API charms: admin/internal endpoints on the management space, public on the external one. */
+const API_CHARMS_WITH_PUBLIC_BINDING = new Set([
+  "keystone",
+  "glance",
+  "nova-cloud-controller",
+  "placement",
+  "neutron-api",
+  "cinder",
+  "openstack-dashboard",
+  "ceph-radosgw",
+]);
+
+export function planDeployment(site: Site): Deployment {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const os = site.openstack;
+
+  const catalogRelease = CATALOG.release.split(" ")[0];
+  if (os.release !== catalogRelease || os.base !== CATALOG.base) {
+    throw new Error(
+      `${site.source}: openstack.release ${os.release} on ${os.base} is not covered by the charm catalog, which holds one tested set: ` +
+        `${catalogRelease} on ${CATALOG.base} (constructs/openstack/catalog/channels.json). Use release "${catalogRelease}" and base ${CATALOG.base}, or vendor a catalog for the other pair`,
+    );
+  }
+  for (const name of Object.keys(os.channels)) {
+    if (!(name in CATALOG.channels)) {
+      throw new Error(`${site.source}: openstack.channels.${name}: no charm ${name} in this deployment; channels are keyed by charm: ${Object.keys(CATALOG.channels).join(", ")}`);
+    }
+  }
+
+  const spaces = { management: spaceOf(site, "management"), external: spaceOf(site, "external") };
+  const base = os.base;
+  const origin = CATALOG.origin;
+
+  // Machines: workers and control-plane VMs, each placed by hostname.
+  const machines: MachinePlan[] = [];
+  for (const worker of site.workers) {
+    machines.push({ name: worker.hostname, kind: "worker", physicalHost: worker.hostname, hostname: worker.hostname, base, zone: worker.zone });
+  }
+  const controlPlane = vmsWithRole(site, "control-plane");
+  for (const vm of controlPlane) {
+    machines.push({ name: vm.hostname, kind: "control-plane", physicalHost: site.controller.hostname, hostname: vm.hostname, base });
+  }
+
+  const containers = new Map<string, number>();
+  const container = (app: string, vm: string): string => {
+    const nth = (containers.get(`${app}/${vm}`) ?? 0) + 1;
+    containers.set(`${app}/${vm}`, nth);
+    const name = nth === 1 ? `${app}-on-${vm}` : `${app}-on-${vm}-${nth}`;
+    machines.push({ name, kind: "container", physicalHost: site.controller.hostname, parent: vm, base });
+    return name;
+  };
+  const quorumPlacement = (app: string) =>
+    Array.from({ length: QUORUM_UNITS }, (_, i) => container(app, controlPlane[i % controlPlane.length].hostname));
+  const singlePlacement = new Map<string, string[]>(
+    SINGLE_UNIT_SERVICES.map((app, i) => [app, [container(app, controlPlane[i % controlPlane.length].hostname)]]),
+  );
+
+  // Ceph sizing follows the storage workers.
+  const storage = workersWithRole(site, "storage");
+  const compute = workersWithRole(site, "compute");
+  const replicas = os.ceph.replicas ?? Math.min(3, storage.length);
+  if (replicas > storage.length) {
+    problems.push(`openstack.ceph.replicas: ${replicas} replicas need ${replicas} storage workers but the site has ${storage.length}; use at most ${storage.length} or add storage workers`);
+  }
+  const osdCount = storage.reduce((sum, w) => sum + w.osdDevices.length, 0);
+  const replication = String(replicas);
+
+  const publicSpace = controlPlane.every((vm) => vm.nics.some((n) => purposeOfSegment(site, n.segment) === "external")) ? spaces.external : spaces.management;
+  if (publicSpace !== spaces.external) {
+    warnings.push(
+      `not every control-plane VM has a NIC on an external segment, so the OpenStack public endpoints bind to the ${spaces.management} space; give each control-plane VM an external NIC to publish them on ${spaces.external}`,
+    );
+  }
+  const apiBindings: Binding[] = [
+    { endpoint: "", space: spaces.management },
+    { endpoint: "admin", space: spaces.management },
+    { endpoint: "internal", space: spaces.management },
+    { endpoint: "public", space: publicSpace },
+  ];
+
+  const apps: AppDraft[] = [];
+  const add = (draft: AppDraft) => apps.push(draft);
+  const principal = (name: string, charmName: string, placed: string[], config: Record<string, ConfigValue> = {}) =>
+    add({ name, charm: charmName, machines: placed, config });
+  const subordinate = (name: string, charmName: string, config: Record<string, ConfigValue> = {}) =>
+    add({ name, charm: charmName, machines: [], config });
+
+  // Workers.
+  principal("nova-compute", "nova-compute", compute.map((w) => w.hostname), {
+    "openstack-origin": origin,
+    "config-flags": "default_ephemeral_format=ext4",
+    "enable-live-migration": true,
+    "enable-resize": true,
+    "migration-auth-type": "ssh",
+    "ceph-osd-replication-count": replication,
+  });
+  subordinate("ovn-chassis", "ovn-chassis", {
+    "ovn-source": origin,
+    "ovn-bridge-mappings": `${os.ovn.physnet}:${os.ovn.bridge}`,
+    "bridge-interface-mappings": bridgeInterfaceMappings(site, compute, os.ovn.bridge),
+  });
+  const osdGroups = groupByDevices(storage);
+  for (const group of osdGroups) {
+    principal(group.app, "ceph-osd", group.workers.map((w) => w.hostname), {
+      source: origin,
+      "osd-devices": group.devices.join(" "),
+    });
+  }
+  if (osdGroups.length > 1) {
+    warnings.push(
+      `storage workers list different osdDevices, so Ceph OSDs are split into ${osdGroups.map((g) => `${g.app} (${g.workers.map((w) => w.hostname).join(", ")})`).join(", ")}; one ceph-osd application per distinct device list`,
+    );
+  }
+
+  // Control plane, in containers.
+  const single = (app: string) => singlePlacement.get(app)!;
+  principal("ceph-mon", "ceph-mon", quorumPlacement("ceph-mon"), {
+    source: origin,
+    "expected-osd-count": osdCount,
+    "monitor-count": QUORUM_UNITS,
+  });
+  principal("ovn-central", "ovn-central", quorumPlacement("ovn-central"), { source: origin });
+  principal("mysql-innodb-cluster", "mysql-innodb-cluster", quorumPlacement("mysql-innodb-cluster"), {});
+  principal("keystone", "keystone", single("keystone"), { "openstack-origin": origin });
+  principal("glance", "glance", single("glance"), { "openstack-origin": origin, "ceph-osd-replication-count": replication });
+  principal("nova-cloud-controller", "nova-cloud-controller", single("nova-cloud-controller"), { "openstack-origin": origin, "network-manager": "Neutron" });
+  principal("placement", "placement", single("placement"), { "openstack-origin": origin });
+  principal("neutron-api", "neutron-api", single("neutron-api"), {
+    "openstack-origin": origin,
+    "neutron-security-groups": true,
+    "flat-network-providers": os.ovn.physnet,
+  });
+  subordinate("neutron-api-plugin-ovn", "neutron-api-plugin-ovn");
+  principal("cinder", "cinder", single("cinder"), { "openstack-origin": origin, "block-device": "None", "glance-api-version": 2 });
+  subordinate("cinder-ceph", "cinder-ceph", { "ceph-osd-replication-count": replication });
+  principal("openstack-dashboard", "openstack-dashboard", single("openstack-dashboard"), { "openstack-origin": origin });
+  principal("ceph-radosgw", "ceph-radosgw", single("ceph-radosgw"), { source: origin, "ceph-osd-replication-count": replication });
+  principal("rabbitmq-server", "rabbitmq-server", single("rabbitmq-server"), {});
+  principal("vault", "vault", single("vault"), {});
+  for (const [, router] of DB_CONSUMERS) subordinate(router, "mysql-router");
+
+  // Operator overrides last, each key checked against the charm.
+  const byName = new Map(apps.map((a) => [a.name, a]));
+  for (const [appName, overrides] of Object.entries(os.config)) {
+    const app = byName.get(appName);
+    if (!app) {
+      throw new Error(`${site.source}: openstack.config.${appName}: no application ${appName} in this deployment; applications: ${[...byName.keys()].sort().join(", ")}`);
+    }
+    for (const [key, value] of Object.entries(overrides)) {
+      checkConfigKey(charm(app.charm), key, `openstack.config.${appName}.${key}`, site.source);
+      app.config[key] = value;
+    }
+  }
+
+  const applications = apps.map((draft) => finish(draft, os.channels, base, apiBindings, spaces.management));
+  const relations = planRelations(osdGroups.map((g) => g.app)).map(([a, b]) => checkedRelation(a, b, applications));
+
+  warnings.push(...quorumWarnings({ machines, applications }));
+  if (problems.length > 0) throw new Error(`${site.source}: ${problems.join("; ")}`);
+
+  const modelConfig: Record<string, string> = { "default-space": spaces.management };
+  for (const [key, value] of Object.entries(os.model.config)) modelConfig[key] = String(value);
+
+  return {
+    model: { name: os.model.name, cloud: os.model.cloud, credential: os.model.credential, config: modelConfig },
+    release: os.release,
+    base,
+    origin,
+    spaces,
+    machines,
+    applications,
+    relations,
+    warnings,
+  };
+}
+
+type ConfigValue = string | number | boolean;
+
+interface AppDraft {
+  readonly name: string;
+  readonly charm: string;
+  readonly machines: string[];
+  readonly config: Record<string, ConfigValue>;
+}
+
+function finish(draft: AppDraft, channels: Readonly<Record<string, string>>, base: string, apiBindings: readonly Binding[], management: string): ApplicationPlan {
+  const c = charm(draft.charm);
+  const config: Record<string, string> = {};
+  for (const [key, value] of Object.entries(draft.config)) {
+    checkConfigKey(c, key, `${draft.name} config ${key}`, "constructs/openstack/deployment.ts");
+    config[key] = String(value);
+  }
+  return {
+    name: draft.name,
+    charm: draft.charm,
+    channel: channels[draft.charm] ?? CATALOG.channels[draft.charm],
+    base,
+    subordinate: c.subordinate,
+    machines: draft.machines,
+    units: c.subordinate ? 0 : draft.machines.length,
+    config,
+    bindings: API_CHARMS_WITH_PUBLIC_BINDING.has(draft.charm) ? bindingsFor(c, apiBindings) : [{ endpoint: "", space: management }],
+    trust: false,
+    // MAAS has no firewaller: expose changes nothing there, so nothing is exposed.
+    expose: false,
+    stateful: (STATEFUL_CHARMS as readonly string[]).includes(draft.charm),
+  };
+}
+
+function bindingsFor(c: Charm, apiBindings: readonly Binding[]): Binding[] {
+  return apiBindings.filter((b) => b.endpoint === "" || c.extraBindings.includes(b.endpoint));
+}
+
+function checkConfigKey(c: Charm, key: string, path: string, source: string): void {
+  if (key in c.config) return;
+  const valid = Object.keys(c.config);
+  const near = nearest(key, valid);
+  throw new Error(
+    `${source}: ${path}: charm ${c.name} has no option "${key}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} ` +
+      `(options are listed in constructs/openstack/catalog/charms.json, from ${c.source.repo}@${c.source.commit.slice(0, 12)})`,
+  );
+}
+
+/** The valid keys closest to a misspelt one (shared prefix or small edit distance). */
+function nearest(key: string, valid: readonly string[]): string[] {
+  const scored = valid.map((v) => ({ v, d: editDistance(key, v) }));
+  return scored
+    .filter(({ v, d }) => d <= Math.max(2, Math.floor(key.length / 3)) || v.startsWith(key.slice(0, 4)) || v.includes(key))
+    .sort((x, y) => x.d - y.d)
+    .slice(0, 5)
+    .map(({ v }) => v);
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = row[j];
+      row[j] = next;
+    }
+  }
+  return row[b.length];
+}
+
+function spaceOf(site: Site, purpose: "management" | "external"): string {
+  const spaces = distinct(segmentsFor(site, purpose).map((s) => s.space));
+  if (spaces.length !== 1) {
+    throw new Error(`${site.source}: the ${purpose} segments must share one MAAS space for Juju endpoint bindings; found ${spaces.length ? spaces.join(", ") : "none"} (set segments[].space)`);
+  }
+  return spaces[0];
+}
+
+function purposeOfSegment(site: Site, segment: string): string | undefined {
+  return site.segments.find((s) => s.name === segment)?.purpose;
+}
+
+/**
+ * ovn-chassis `bridge-interface-mappings`: `<bridge>:<mac>` for each compute worker's external NIC. One
+ * application-wide value; each chassis picks the entry whose MAC it has.
+ */
+function bridgeInterfaceMappings(site: Site, compute: readonly Worker[], bridge: string): string {
+  return compute
+    .map((w) => {
+      const nic = nicFor(site, w.nics, "external");
+      if (!nic) throw new Error(`${site.source}: worker ${w.hostname} has the compute role but no NIC on an external segment for ${bridge}`);
+      return `${bridge}:${nic.mac}`;
+    })
+    .join(" ");
+}
+
+interface OsdGroup {
+  readonly app: string;
+  readonly devices: readonly string[];
+  readonly workers: Worker[];
+}
+
+/**
+ * One ceph-osd application per distinct device list (osd-devices is application-wide). The group of the
+ * first storage worker keeps the plain name `ceph-osd`; others are named after their devices.
+ */
+function groupByDevices(storage: readonly Worker[]): OsdGroup[] {
+  const groups = new Map<string, OsdGroup>();
+  for (const worker of storage) {
+    const key = worker.osdDevices.join(" ");
+    let group = groups.get(key);
+    if (!group) {
+      const app = groups.size === 0 ? "ceph-osd" : `ceph-osd-${worker.osdDevices.map((d) => d.split("/").pop()!.toLowerCase().replace(/[^a-z0-9]+/g, "")).join("-")}`;
+      group = { app, devices: worker.osdDevices, workers: [] };
+      groups.set(key, group);
+    }
+    group.workers.push(worker);
+  }
+  return [...groups.values()];
+}
+
+/** The reference bundle's relations adapted to our application names, minus the documented drops. */
+function planRelations(osdApps: readonly string[]): [string, string][] {
+  const relations: [string, string][] = [];
+  for (const [a, b] of CATALOG.reference.relations) {
+    if (`${a} ${b}` in DROPPED_REFERENCE_RELATIONS) continue;
+    if (a === "ceph-osd:mon") {
+      for (const osd of osdApps) relations.push([`${osd}:mon`, b]);
+      continue;
+    }
+    relations.push([a, b]);
+  }
+  return relations;
+}
+
+/**
+ * A relation after checking both endpoints against the catalog: they exist, speak one interface, and
+ * one side provides what the other requires (peer endpoints relate only within an application).
+ */
+export function checkedRelation(a: string, b: string, applications: readonly ApplicationPlan[]): RelationPlan {
+  const label = `relation ${a} <-> ${b}`;
+  const ends = [a, b].map((spec) => {
+    const [app, endpoint] = spec.split(":");
+    const plan = applications.find((x) => x.name === app);
+    if (!plan) throw new Error(`${label}: no application ${app} in this deployment`);
+    const c = charm(plan.charm);
+    const ep = endpointOf(c, endpoint ?? "");
+    if (!ep) {
+      throw new Error(`${label}: charm ${c.name} (application ${app}) has no endpoint "${endpoint}"; its endpoints are ${endpointNames(c).join(", ")}`);
+    }
+    return { app, endpoint: ep.name, role: ep.role, iface: ep.interface };
+  });
+  const [x, y] = ends;
+  if (x.iface !== y.iface) {
+    throw new Error(`${label}: interfaces differ: ${x.app}:${x.endpoint} speaks ${x.iface} (${x.role}) but ${y.app}:${y.endpoint} speaks ${y.iface} (${y.role})`);
+  }
+  if (x.role === "peers" || y.role === "peers") {
+    throw new Error(`${label}: ${x.role === "peers" ? `${x.app}:${x.endpoint}` : `${y.app}:${y.endpoint}`} is a peer endpoint (${x.iface}); peers relate only among units of one application`);
+  }
+  if (x.role === y.role) {
+    throw new Error(`${label}: both endpoints ${x.role === "provides" ? "provide" : "require"} ${x.iface}; one side must provide it and the other require it`);
+  }
+  return { a: { app: x.app, endpoint: x.endpoint }, b: { app: y.app, endpoint: y.endpoint }, interface: x.iface };
+}
+
+/**
+ * Quorum caveats: fewer than 3 members, an even ceph-mon count, or every member on one physical host
+ * (the default site puts all control-plane VMs on the single controller).
+ */
+export function quorumWarnings(plan: Pick<Deployment, "machines" | "applications">): string[] {
+  const warnings: string[] = [];
+  const hostOf = new Map(plan.machines.map((m) => [m.name, m.physicalHost]));
+  for (const name of QUORUM_APPLICATIONS) {
+    const app = plan.applications.find((a) => a.name === name);
+    if (!app) continue;
+    if (app.units < 3) {
+      warnings.push(`${name} has ${app.units} unit${app.units === 1 ? "" : "s"}; a quorum needs at least 3 to survive the loss of one`);
+    }
+    if (name === "ceph-mon" && app.units % 2 === 0) {
+      warnings.push(`ceph-mon has an even number of units (${app.units}); an even monitor count tolerates no more failures than one fewer, use an odd count`);
+    }
+    const hosts = distinct(app.machines.map((m) => hostOf.get(m)));
+    if (app.units > 1 && hosts.length === 1) {
+      warnings.push(`all ${app.units} ${name} units run on one physical host (${hosts[0]}); the quorum survives a container or VM failure but not the loss of that host`);
+    }
+  }
+  return warnings;
+}
