@@ -33,6 +33,9 @@ export class NetworkSegment extends Construct {
   readonly fabric: Fabric;
   readonly vlan: Vlan;
   readonly subnet: Subnet;
+  /** The VLAN's MAAS ID as a number, and the subnet's ID: read once and shared by every interface on the segment. */
+  readonly vlanId: number;
+  readonly subnetId: string;
   readonly reservedRanges: readonly SubnetIpRange[];
   readonly dynamicRanges: readonly SubnetIpRange[];
   readonly floatingRange?: SubnetIpRange;
@@ -63,6 +66,8 @@ export class NetworkSegment extends Construct {
       gatewayIp: segment.gateway,
       dnsServers: segment.dns.length > 0 ? [...segment.dns] : undefined,
     });
+    this.vlanId = Token.asNumber(this.vlan.id);
+    this.subnetId = this.subnet.id;
 
     this.reservedRanges = segment.reserved.map((r) => this.range("reserved", r, r.comment ?? "reserved"));
     this.dynamicRanges = segment.dynamic.map((r) => this.range("dynamic", r, r.comment ?? "MAAS DHCP pool"));
@@ -85,7 +90,7 @@ export class NetworkSegment extends Construct {
   }
 
   private range(type: "reserved" | "dynamic", range: IpRange, comment: string, id = `${type}-${range.start}`): SubnetIpRange {
-    return new SubnetIpRange(this, id, { subnet: this.subnet.id, type, startIp: range.start, endIp: range.end, comment });
+    return new SubnetIpRange(this, id, { subnet: this.subnetId, type, startIp: range.start, endIp: range.end, comment });
   }
 }
 

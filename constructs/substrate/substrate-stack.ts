@@ -65,7 +65,7 @@ export class SubstrateStack extends TerraformStack {
       ]),
     );
     for (const role of WORKER_ROLES) {
-      const machines = workersWithRole(site, role).map((w) => this.workers.get(w.hostname)!.machine.id);
+      const machines = workersWithRole(site, role).map((w) => this.workers.get(w.hostname)!.machineId);
       if (machines.length > 0) new Tag(this, `tag-${role}`, { name: role, comment: `Workers with the ${role} role`, machines });
     }
 
@@ -121,7 +121,7 @@ export class SubstrateStack extends TerraformStack {
     const ids = <T>(entries: ReadonlyMap<string, T>, id: (value: T) => string) => Object.fromEntries([...entries].map(([k, v]) => [k, id(v)]));
     new TerraformOutput(this, "vm_host_id", { value: this.controller.vmHost.id, description: "MAAS ID of the controller's LXD VM host." });
     new TerraformOutput(this, "machine_ids", {
-      value: { ...ids(this.workers, (w) => w.machine.id), ...ids(this.vms, (v) => v.machine.id) },
+      value: { ...ids(this.workers, (w) => w.machineId), ...ids(this.vms, (v) => v.machine.id) },
       description: "MAAS system ID of every worker and controller VM, by hostname.",
     });
     new TerraformOutput(this, "subnet_ids", { value: ids(this.segments, (s) => s.subnet.id), description: "MAAS subnet ID of every segment, by segment name." });
@@ -137,8 +137,9 @@ class SubstrateVariables extends Construct {
   readonly lxdClientKey: string;
   readonly lxdTrustToken: string;
   readonly maasLxdCertificate: string;
-  private readonly ipmiPasswords: TerraformVariable;
-  private readonly ipmiPassword: TerraformVariable;
+  /** References to the two password variables, made once and shared by every worker. */
+  private readonly ipmiPasswords: string;
+  private readonly ipmiPassword: string;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -147,12 +148,12 @@ class SubstrateVariables extends Construct {
       sensitive: true,
       default: {},
       description: "BMC (IPMI/Redfish) password per worker hostname; workers not listed use ipmi_password.",
-    });
+    }).value;
     this.ipmiPassword = this.variable("ipmi_password", {
       type: "string",
       sensitive: true,
       description: "BMC (IPMI/Redfish) password of every worker not in ipmi_passwords.",
-    });
+    }).stringValue;
     this.lxdClientCertificate = this.variable("lxd_client_certificate", {
       type: "string",
       sensitive: true,
@@ -185,7 +186,7 @@ class SubstrateVariables extends Construct {
 
   /** The worker's BMC password: its entry in ipmi_passwords, else ipmi_password. */
   bmcPasswordFor(hostname: string): string {
-    return Fn.lookup(this.ipmiPasswords.value, hostname, this.ipmiPassword.value);
+    return Fn.lookup(this.ipmiPasswords, hostname, this.ipmiPassword);
   }
 
   private variable(name: string, config: ConstructorParameters<typeof TerraformVariable>[2]): TerraformVariable {

@@ -3,7 +3,7 @@
  * interfaces on their VLANs with their links.
  */
 import { Construct } from "constructs";
-import { Fn, Token } from "cdktf";
+import { Fn } from "cdktf";
 import { Machine } from "../../.gen/providers/maas/machine";
 import { NetworkInterfacePhysical } from "../../.gen/providers/maas/network-interface-physical";
 import { NetworkInterfaceLink } from "../../.gen/providers/maas/network-interface-link";
@@ -28,6 +28,8 @@ export interface WorkerProps {
 
 export class Worker extends Construct {
   readonly machine: Machine;
+  /** The machine's MAAS system ID (one token, read once: each read of `.id` costs a token at synth). */
+  readonly machineId: string;
   /** Physical interfaces by NIC name (eno1, …). */
   readonly interfaces: ReadonlyMap<string, NetworkInterfacePhysical>;
   readonly links: ReadonlyMap<string, NetworkInterfaceLink>;
@@ -52,6 +54,7 @@ export class Worker extends Construct {
       }),
     });
     protectFromDestroy(this.machine, site, worker.hostname);
+    this.machineId = this.machine.id;
 
     const interfaces = new Map<string, NetworkInterfacePhysical>();
     const links = new Map<string, NetworkInterfaceLink>();
@@ -59,19 +62,19 @@ export class Worker extends Construct {
       const segment = props.segments.get(nic.segment);
       if (!segment) throw new Error(`worker ${worker.hostname}: nic ${nic.name} is on unknown segment ${nic.segment}`);
       const iface = new NetworkInterfacePhysical(this, nic.name, {
-        machine: this.machine.id,
+        machine: this.machineId,
         name: nic.name,
         macAddress: nic.mac,
-        vlan: Token.asNumber(segment.vlan.id),
+        vlan: segment.vlanId,
         mtu: segment.segment.mtu,
       });
       interfaces.set(nic.name, iface);
       links.set(
         nic.name,
         new NetworkInterfaceLink(this, `${nic.name}-link`, {
-          machine: this.machine.id,
+          machine: this.machineId,
           networkInterface: iface.id,
-          subnet: segment.subnet.id,
+          subnet: segment.subnetId,
           ...linkMode(nic, segment),
         }),
       );
