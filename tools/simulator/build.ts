@@ -11,9 +11,10 @@
  * `<state>` defaults to `<project>/.sim` (ignored by git through its own
  * .gitignore).
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROTO_FILES, parseProtoFiles } from "./src/protos";
+import { PROTO_FILES, parseProtoFiles } from "./src/protoparse";
 import type { ProviderMeta } from "./src/schema";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -65,12 +66,13 @@ function sourceFiles(): string[] {
   return [
     ...fs.readdirSync(src).filter((f) => f.endsWith(".ts")).map((f) => path.join(src, f)),
     ...PROTO_FILES.map((f) => path.join(SIMULATOR_DIR, f)),
+    path.join(SIMULATOR_DIR, "loader.cjs"),
   ];
 }
 
 /** Bundles the simulator unless the bundle is newer than every source file. */
 export function buildBundle(bundle: string, force = false): void {
-  if (!force && fs.existsSync(bundle) && fs.statSync(bundle).mtimeMs >= newestMtime(sourceFiles())) return;
+  if (!force && fs.existsSync(bundle) && fs.existsSync(loaderOf(bundle)) && fs.statSync(bundle).mtimeMs >= newestMtime(sourceFiles())) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require("esbuild") as typeof import("esbuild");
   fs.mkdirSync(path.dirname(bundle), { recursive: true });
@@ -89,6 +91,13 @@ export function buildBundle(bundle: string, force = false): void {
     define: { __SIM_PROTO_JSON__: JSON.stringify(parseProtoFiles(SIMULATOR_DIR)) },
   });
   fs.renameSync(tmp, bundle);
+  fs.rmSync(`${bundle}.cache`, { force: true });
+  fs.copyFileSync(path.join(SIMULATOR_DIR, "loader.cjs"), loaderOf(bundle));
+}
+
+/** The start script beside the bundle (uses a V8 code cache). */
+export function loaderOf(bundle: string): string {
+  return path.join(path.dirname(bundle), "loader.cjs");
 }
 
 function platformDir(): string {
@@ -114,10 +123,21 @@ export function providerIdentity(p: ProviderFiles): { name: string; address: str
   return { name: meta.provider ?? type, address, version: meta.version };
 }
 
+export interface ProviderSettings {
+  numericIds?: boolean;
+}
+
+/** tools/simulator/settings.json: per-provider simulator behaviour. */
+export function providerSettings(name: string): ProviderSettings {
+  const all = JSON.parse(fs.readFileSync(path.join(SIMULATOR_DIR, "settings.json"), "utf8")) as Record<string, ProviderSettings>;
+  return all[name] ?? {};
+}
+
 /** Installs one wrapper per provider into the mirror. */
 export function installMirror(mirrorDir: string, bundle: string, defaultWorldDir: string, providers: ProviderFiles[]): InstalledProvider[] {
   return providers.map((p) => {
     const { name, address, version } = providerIdentity(p);
+    const settings = providerSettings(name);
     const type = address.split("/")[2]!;
     const executable = path.join(mirrorDir, address, version, platformDir(), `terraform-provider-${type}_v${version}`);
     const script = [
@@ -126,14 +146,31 @@ export function installMirror(mirrorDir: string, bundle: string, defaultWorldDir
       `SIM_PROVIDER=${shQuote(name)}`,
       `SIM_SCHEMA_FILE=${shQuote(path.resolve(p.schemaFile))}`,
       `SIM_META_FILE=${shQuote(path.resolve(p.metaFile))}`,
+      `SIM_NUMERIC_IDS=${settings.numericIds ? "1" : "0"}`,
       `: "\${SIM_WORLD_DIR:=${defaultWorldDir}}"`,
-      "export SIM_PROVIDER SIM_SCHEMA_FILE SIM_META_FILE SIM_WORLD_DIR",
-      `exec ${shQuote(process.execPath)} ${shQuote(path.resolve(bundle))} "$@"`,
+      "export SIM_PROVIDER SIM_SCHEMA_FILE SIM_META_FILE SIM_NUMERIC_IDS SIM_WORLD_DIR",
+      `exec ${shQuote(process.execPath)} ${shQuote(loaderOf(path.resolve(bundle)))} "$@"`,
       "",
     ].join("\n");
     writeIfChanged(executable, script, 0o755);
     fs.chmodSync(executable, 0o755);
     return { name, address, version, executable };
+  });
+}
+
+/** Starts one plugin briefly so that loader.cjs writes the V8 code cache. */
+function warmCodeCache(p: InstalledProvider, worldDir: string): void {
+  spawnSync(p.executable, [], {
+    env: {
+      ...process.env,
+      TF_PLUGIN_MAGIC_COOKIE: "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+      PLUGIN_PROTOCOL_VERSIONS: "6",
+      SIM_REATTACH: "1",
+      SIM_WARMUP: "1",
+      SIM_WORLD_DIR: worldDir,
+    },
+    stdio: "ignore",
+    timeout: 15_000,
   });
 }
 
@@ -159,15 +196,18 @@ export function cliConfig(mirrorDir: string, addresses: string[]): string {
  * Builds (when stale) and installs the simulator for the given providers
  * (default: the vendored ones) under `stateDir`.
  */
-export function ensureSimulator(opts: { stateDir?: string; providers?: ProviderFiles[]; worldDir?: string } = {}): SimulatorInstall {
+export function ensureSimulator(
+  opts: { stateDir?: string; providers?: ProviderFiles[]; worldDir?: string; force?: boolean } = {},
+): SimulatorInstall {
   const stateDir = path.resolve(opts.stateDir ?? DEFAULT_STATE_DIR);
   fs.mkdirSync(stateDir, { recursive: true });
   if (stateDir === DEFAULT_STATE_DIR) writeIfChanged(path.join(stateDir, ".gitignore"), "*\n");
   const bundle = path.join(DEFAULT_STATE_DIR, "build", "simulator.cjs");
-  buildBundle(bundle);
+  buildBundle(bundle, opts.force);
   const mirrorDir = path.join(stateDir, "mirror");
   const worldDir = path.resolve(opts.worldDir ?? path.join(stateDir, "world"));
   const providers = installMirror(mirrorDir, bundle, worldDir, opts.providers ?? discoverProviders());
+  if (providers.length > 0 && !fs.existsSync(`${bundle}.cache`)) warmCodeCache(providers[0]!, worldDir);
   const cliConfigFile = path.join(stateDir, "terraform.rc");
   writeIfChanged(cliConfigFile, cliConfig(mirrorDir, providers.map((p) => p.address)));
   return { stateDir, bundle, mirrorDir, cliConfigFile, worldDir, providers };
@@ -184,8 +224,7 @@ export function simulatorEnv(install: SimulatorInstall, worldDir = install.world
 }
 
 if (require.main === module) {
-  const install = ensureSimulator();
-  buildBundle(install.bundle, process.argv.includes("--force"));
+  const install = ensureSimulator({ force: process.argv.includes("--force") });
   process.stdout.write(
     `simulator bundle: ${install.bundle}\nmirror: ${install.mirrorDir}\nCLI config: ${install.cliConfigFile}\n` +
       install.providers.map((p) => `  ${p.address} ${p.version}\n`).join(""),

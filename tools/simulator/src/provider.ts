@@ -58,6 +58,7 @@ export class ProviderSim {
     readonly schema: JsonProviderSchema,
     readonly meta: ProviderMeta,
     readonly world: World,
+    readonly options: { numericIds?: boolean } = {},
   ) {
     this.forceNew = meta.forceNew ?? {};
   }
@@ -156,7 +157,7 @@ export class ProviderSim {
         n = (w.counters[type] ?? 0) + 1;
         w.counters[type] = n;
       }
-      const state = fillUnknowns(planned, blockType(block), { resourceType: type, n, attr: "" }) as ObjectValue;
+      const state = fillUnknowns(planned, blockType(block), { resourceType: type, n, numericIds: this.options.numericIds }) as ObjectValue;
       const objects = (w.objects[type] ??= {});
       if (key === undefined) {
         key = newKey(block, state, `${type}-${n}`);
@@ -187,9 +188,12 @@ export class ProviderSim {
   importResourceState(type: string, id: string): { state: Value; private: PrivateData; diags: Diag[] } {
     const block = this.resourceSchema(type).block;
     const objects = this.world.read().objects[type] ?? {};
-    let key: string | undefined = objects[id] ? id : undefined;
-    if (key === undefined) {
-      const byName = Object.keys(objects).filter((k) => objects[k]!["name"] === id);
+    // Ids as given, or without a `<remote>:` prefix (LXD style), or a unique name.
+    const candidates = [id, id.slice(id.indexOf(":") + 1), id.slice(id.lastIndexOf("/") + 1)];
+    let key: string | undefined = candidates.slice(0, 2).find((c) => objects[c]);
+    for (const name of candidates) {
+      if (key !== undefined) break;
+      const byName = Object.keys(objects).filter((k) => objects[k]!["name"] === name);
       if (byName.length === 1) key = byName[0];
     }
     if (key === undefined) {
@@ -299,16 +303,28 @@ function toSteps(path: (string | number)[]): Step[] {
   return path.map((p) => (typeof p === "number" ? { element_key_int: p } : { attribute_name: p }));
 }
 
+interface FillContext {
+  resourceType: string;
+  n: number;
+  numericIds?: boolean;
+  path?: string;
+}
+
 /**
  * Fills every unknown in a planned value deterministically: the top-level
- * `id` becomes `<type>-<n>`, other strings `<type>-<n>-<attribute>`, numbers
- * 0, bools false, collections empty.
+ * `id` becomes `<type>-<n>` (or `<n>` with numericIds), other strings `<type>-<n>-<path>` (path like
+ * `fingerprint` or `disk.0.serial`), numbers 0, bools false, collections
+ * empty, dynamic null.
  */
-export function fillUnknowns(v: Value, t: CtyType, ctx: { resourceType: string; n: number; attr: string; depth?: number }): Value {
-  const depth = ctx.depth ?? 0;
+export function fillUnknowns(v: Value, t: CtyType, ctx: FillContext): Value {
+  const at = (step: string | number): FillContext => ({
+    ...ctx,
+    path: ctx.path ? `${ctx.path}.${step}` : String(step),
+  });
   if (isUnknown(v)) {
     if (t === "string") {
-      return depth === 1 && ctx.attr === "id" ? `${ctx.resourceType}-${ctx.n}` : `${ctx.resourceType}-${ctx.n}-${ctx.attr}`;
+      if (ctx.path === "id") return ctx.numericIds ? String(ctx.n) : `${ctx.resourceType}-${ctx.n}`;
+      return `${ctx.resourceType}-${ctx.n}-${ctx.path ?? ""}`;
     }
     if (t === "number") return 0;
     if (t === "bool") return false;
@@ -320,10 +336,10 @@ export function fillUnknowns(v: Value, t: CtyType, ctx: { resourceType: string; 
       case "map":
         return {};
       case "tuple":
-        return t[1].map((et) => fillUnknowns(UNKNOWN, et, { ...ctx, depth: depth + 1 }));
+        return t[1].map((et, i) => fillUnknowns(UNKNOWN, et, at(i)));
       case "object": {
         const out: ObjectValue = {};
-        for (const [k, at] of Object.entries(t[1])) out[k] = fillUnknowns(UNKNOWN, at, { ...ctx, attr: k, depth: depth + 1 });
+        for (const [k, kt] of Object.entries(t[1])) out[k] = fillUnknowns(UNKNOWN, kt, at(k));
         return out;
       }
     }
@@ -332,18 +348,18 @@ export function fillUnknowns(v: Value, t: CtyType, ctx: { resourceType: string; 
   switch (t[0]) {
     case "list":
     case "set":
-      return (v as Value[]).map((e) => fillUnknowns(e, t[1], { ...ctx, depth: depth + 1 }));
+      return (v as Value[]).map((e, i) => fillUnknowns(e, t[1], at(i)));
     case "tuple":
-      return (v as Value[]).map((e, i) => fillUnknowns(e, t[1][i]!, { ...ctx, depth: depth + 1 }));
+      return (v as Value[]).map((e, i) => fillUnknowns(e, t[1][i]!, at(i)));
     case "map": {
       const out: ObjectValue = {};
-      for (const [k, e] of Object.entries(v as ObjectValue)) out[k] = fillUnknowns(e, t[1], { ...ctx, depth: depth + 1 });
+      for (const [k, e] of Object.entries(v as ObjectValue)) out[k] = fillUnknowns(e, t[1], at(k));
       return out;
     }
     case "object": {
       const out: ObjectValue = {};
       const o = v as ObjectValue;
-      for (const [k, at] of Object.entries(t[1])) out[k] = fillUnknowns(o[k] ?? null, at, { ...ctx, attr: k, depth: depth + 1 });
+      for (const [k, kt] of Object.entries(t[1])) out[k] = fillUnknowns(o[k] ?? null, kt, at(k));
       return out;
     }
   }

@@ -12,13 +12,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import { CtyType, Value, fromMsgpack, toMsgpack } from "./cty";
 import { selfSignedLocalhost } from "./cert";
 import { Diag, ProviderSim, decodePrivate, encodePrivate } from "./provider";
 import { JsonSchema, ProviderMeta, SchemaFile, blockType, protoFunction, protoSchema, providerSchemaOf } from "./schema";
 import { World } from "./world";
-import { loadProtoJson } from "./protos";
+import { serviceDefinitions } from "./protos";
 
 const MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE";
 const MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
@@ -27,6 +26,12 @@ const providerName = process.env["SIM_PROVIDER"] ?? "sim";
 const worldDir = process.env["SIM_WORLD_DIR"] ?? path.join(process.cwd(), ".sim", "world");
 const logFile = process.env["SIM_LOG_FILE"] ?? path.join(worldDir, `${providerName}.log`);
 const debug = !!process.env["SIM_DEBUG"];
+/**
+ * Long-lived mode for TF_REATTACH_PROVIDERS (used by the test bench): no TLS
+ * (Terraform does not negotiate it when reattaching) and Shutdown requests
+ * are ignored; the process ends when its parent goes away or on SIGTERM.
+ */
+const reattach = process.env["SIM_REATTACH"] === "1";
 
 function log(msg: string): void {
   try {
@@ -64,19 +69,19 @@ function main(): void {
   try {
     const file = JSON.parse(fs.readFileSync(schemaFile, "utf8")) as SchemaFile;
     const meta = JSON.parse(fs.readFileSync(metaFile, "utf8")) as ProviderMeta;
-    sim = new ProviderSim(providerSchemaOf(file).schema, meta, new World(worldDir, providerName));
+    sim = new ProviderSim(providerSchemaOf(file).schema, meta, new World(worldDir, providerName), {
+      numericIds: process.env["SIM_NUMERIC_IDS"] === "1",
+    });
   } catch (e) {
     fatal(`cannot load schema ${schemaFile} / meta ${metaFile}: ${(e as Error).message}`);
   }
 
-  const pkgDef = protoLoader.fromJSON(loadProtoJson(), {
-    keepCase: true,
-    longs: Number,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const loaded = grpc.loadPackageDefinition(pkgDef) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const services = serviceDefinitions();
+  const service = (name: string): grpc.ServiceDefinition => {
+    const def = services[name];
+    if (!def) throw new Error(`service ${name} missing from the protocol definitions`);
+    return def;
+  };
   const server = new grpc.Server({ "grpc.max_receive_message_length": 256 * 1024 * 1024, "grpc.max_send_message_length": 256 * 1024 * 1024 });
 
   let stopping = false;
@@ -95,13 +100,13 @@ function main(): void {
     setTimeout(() => process.exit(0), 200).unref();
   };
 
-  server.addService(loaded.plugin.GRPCStdio.service, {
+  server.addService(service("plugin.GRPCStdio"), {
     StreamStdio: (call: grpc.ServerWritableStream<unknown, unknown>) => {
       openStreams.add(call);
       call.on("cancelled", () => openStreams.delete(call));
     },
   });
-  server.addService(loaded.plugin.GRPCBroker.service, {
+  server.addService(service("plugin.GRPCBroker"), {
     StartStream: (call: grpc.ServerDuplexStream<unknown, unknown>) => {
       openStreams.add(call);
       call.on("data", () => undefined);
@@ -112,13 +117,13 @@ function main(): void {
       call.on("cancelled", () => openStreams.delete(call));
     },
   });
-  server.addService(loaded.plugin.GRPCController.service, {
+  server.addService(service("plugin.GRPCController"), {
     Shutdown: (_call: unknown, cb: Callback) => {
       cb(null, {});
-      setImmediate(shutdown);
+      if (!reattach) setImmediate(shutdown);
     },
   });
-  server.addService(loaded.grpc.health.v1.Health.service, {
+  server.addService(service("grpc.health.v1.Health"), {
     Check: (_call: unknown, cb: Callback) => cb(null, { status: "SERVING" }),
   });
 
@@ -136,19 +141,23 @@ function main(): void {
       }
     };
 
-  server.addService(loaded.tfplugin6.Provider.service, providerService(sim, wrap));
+  server.addService(service("tfplugin6.Provider"), providerService(sim, wrap));
 
   const socketDir = process.env["PLUGIN_UNIX_SOCKET_DIR"] || os.tmpdir();
   const socket = path.join(socketDir, `plugin-sim-${providerName}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   const cert = selfSignedLocalhost();
   const clientCert = process.env["PLUGIN_CLIENT_CERT"];
-  const creds = clientCert
-    ? grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(cert.keyPem), cert_chain: Buffer.from(cert.certPem) }], false)
+  const creds =
+    clientCert && !reattach
+      ? // Trusting Terraform's client certificate (instead of none) also spares loading the system CA store.
+      grpc.ServerCredentials.createSsl(Buffer.from(clientCert), [{ private_key: Buffer.from(cert.keyPem), cert_chain: Buffer.from(cert.certPem) }], false)
     : grpc.ServerCredentials.createInsecure();
   server.bindAsync(`unix:${socket}`, creds, (e) => {
     if (e) fatal(`cannot listen on ${socket}: ${e.message}`);
-    const certField = clientCert ? cert.der.toString("base64").replace(/=+$/, "") : "";
+    const certField = clientCert && !reattach ? cert.der.toString("base64").replace(/=+$/, "") : "";
     process.stdout.write(`1|6|unix|${socket}|grpc|${certField}\n`);
+    // Build-time warm-up: live long enough for loader.cjs to write the code cache.
+    if (process.env["SIM_WARMUP"] === "1") setTimeout(() => process.exit(0), 600);
     if (debug) log(`started in ${(performance.now() - t0).toFixed(1)}ms (process ${(performance.now()).toFixed(1)}ms)`);
   });
   const cleanup = (): void => {
