@@ -101,12 +101,16 @@ export const STATEFUL_CHARMS: readonly string[] = [
 /** Application names that betray a stateful charm when the charm name itself is unknown. */
 const STATEFUL_APP_NAMES: readonly string[] = [...STATEFUL_CHARMS, "rabbitmq"];
 
-/** cdktf appends an 8-hex-digit hash to logical ids of nested constructs (`ceph_osd_1A2B3C4D`). */
+/**
+ * cdktf names a nested construct's resource `<path>_<construct id>_<8 hex digits>` (`ceph-osd_application_2A23AA2C`);
+ * both suffixes go before the comparison.
+ */
 function normalizeName(name: string): string {
   return name
     .toLowerCase()
     .replace(/_/g, "-")
-    .replace(/-[0-9a-f]{8}$/, "");
+    .replace(/-[0-9a-f]{8}$/, "")
+    .replace(/-(application|app)$/, "");
 }
 
 export function isStatefulCharm(charm: string): boolean {

@@ -8,7 +8,7 @@ export const GITHUB_BODY_LIMIT = 65_536;
 export const DEFAULT_MAX_CHARS = 60_000;
 
 function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** Inline code that is safe inside a table cell and cannot break out of it (backticks, pipes, HTML, newlines). */

@@ -40,7 +40,7 @@ export interface PlanReportOptions {
   readonly maxValueChars?: number;
 }
 
-export const DEFAULT_DETAILS_HINT = "run `terraform show <planfile>` on the saved plan for the full plan";
+export const DEFAULT_DETAILS_HINT = "run `terraform show <planfile>` on the saved plan";
 
 export function markerFor(key: string): string {
   return `<!-- plan-preview:${key.replace(/--+/g, "-").replace(/>/g, "")} -->`;
@@ -195,6 +195,40 @@ function stackSection(s: StackSummary, detail: ReadonlyMap<ChangeItem, Detail>, 
   return out.join("\n");
 }
 
+/**
+ * Shares the characters left after the summary, the dangerous list and the counts: first the dangerous changes'
+ * attributes (up to half), then one line per change in order of priority, then attributes for as many of the listed
+ * changes as still fit, again in order of priority.
+ */
+function allocate(items: readonly ChangeItem[], budget: number, full: (i: ChangeItem) => string): Map<ChangeItem, Detail> {
+  const detail = new Map<ChangeItem, Detail>();
+  let left = budget;
+  const fullCost = (i: ChangeItem) => full(i).length + 1;
+  const lineCost = (i: ChangeItem) => itemLine(i).length + 1;
+  for (const i of items) {
+    if (!i.danger) break;
+    if (budget - left + fullCost(i) > budget / 2) break;
+    detail.set(i, "full");
+    left -= fullCost(i);
+  }
+  for (const i of items) {
+    if (detail.has(i)) continue;
+    if (lineCost(i) <= left) {
+      detail.set(i, "line");
+      left -= lineCost(i);
+    } else detail.set(i, "omit");
+  }
+  for (const i of items) {
+    if (detail.get(i) !== "line") continue;
+    const extra = fullCost(i) - lineCost(i);
+    if (extra <= left) {
+      detail.set(i, "full");
+      left -= extra;
+    }
+  }
+  return detail;
+}
+
 export function renderPlanReport(stacks: readonly StackSummary[], opts: PlanReportOptions = {}): string {
   const maxChars = opts.maxChars ?? DEFAULT_MAX_CHARS;
   const hint = opts.detailsHint ?? DEFAULT_DETAILS_HINT;
@@ -214,7 +248,8 @@ export function renderPlanReport(stacks: readonly StackSummary[], opts: PlanRepo
   const anyError = stacks.some((s) => s.error !== undefined);
   if (!anyError && stacks.every((s) => !hasChanges(s))) {
     const names = stacks.map((s) => code(s.name)).join(", ");
-    head.push(`**No changes.** Terraform plans no changes in ${stacks.length === 1 ? "stack" : "any stack"} (${names}): the infrastructure matches the configuration.`, "");
+    const where = stacks.length === 1 ? `stack ${names}` : `any stack (${names})`;
+    head.push(`**No changes.** Terraform plans no changes in ${where}: the infrastructure matches the configuration.`, "");
   } else {
     head.push(...stacks.map((s) => `- **${text(s.name)}**: ${stackLine(s)}`), "");
   }
@@ -229,7 +264,7 @@ export function renderPlanReport(stacks: readonly StackSummary[], opts: PlanRepo
       const listed = notFull.filter((i) => detail.get(i) === "line").length;
       parts.push(
         `✂️ **Shortened to fit GitHub's comment size limit**: the attributes of ${notFull.length} of ${allItems.length} changes are not shown` +
-          ` (${listed} listed by address only, ${notFull.length - listed} only counted). The counts and the dangerous list are complete. For the full plan, ${hint}.`,
+          ` (${listed} listed by address only, ${notFull.length - listed} only counted). ${dangerMode === "cut" ? "The counts are complete; the dangerous list is not (see above)." : "The counts and the dangerous list are complete."} For the full plan, ${hint}.`,
       );
     } else {
       parts.push(`<sub>For the full plan, ${hint}.</sub>`);
@@ -255,24 +290,7 @@ export function renderPlanReport(stacks: readonly StackSummary[], opts: PlanRepo
 
   let budget = maxChars - skeleton.length - reserve;
   for (let attempt = 0; attempt < 8; attempt++) {
-    const detail = new Map<ChangeItem, Detail>();
-    let left = budget;
-    for (const i of allItems) {
-      const t = full(i);
-      if (t.length + 1 <= left) {
-        detail.set(i, "full");
-        left -= t.length + 1;
-      }
-    }
-    for (const i of allItems) {
-      if (detail.has(i)) continue;
-      const t = itemLine(i);
-      if (t.length + 1 <= left) {
-        detail.set(i, "line");
-        left -= t.length + 1;
-      } else detail.set(i, "omit");
-    }
-    const out = assemble(detail, dangerMode, cutTo);
+    const out = assemble(allocate(allItems, budget, full), dangerMode, cutTo);
     if (out.length <= maxChars) return out;
     budget -= out.length - maxChars + 200;
   }

@@ -141,7 +141,7 @@ function walk(
     } else {
       const seen = new Set<string>();
       for (const src of [b, a, u]) if (isObject(src)) for (const k of Object.keys(src)) seen.add(k);
-      keys.push(...seen);
+      keys.push(...[...seen].sort());
     }
     const before = out.length;
     for (const k of keys) {

@@ -1,0 +1,25 @@
+/** What the thin CLIs need from the process, so that tests can run them in-process. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+export interface Io {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly writeFile: (file: string, content: string) => void;
+}
+
+export const processIo: Io = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  writeFile: (file, content) => {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  },
+};
+
+/** Parses `--max-chars` and friends: a positive integer or an error that names the option. */
+export function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
