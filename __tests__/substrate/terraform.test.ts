@@ -41,8 +41,9 @@ describe("terraform with the synthesized substrate stack", () => {
   test("plans every substrate object of the default site", async () => {
     const env = { ...bench.env, ...secrets, TF_VAR_maas_lxd_certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" };
     const { plan } = await bench.plan(dir, [], { env });
-    // Fabrics, spaces, VLANs, subnets, ranges, DHCP, machines, NICs, links, tags, LXD objects, VM host, VMs, removal guard.
-    expect(resourceCount).toBe(43);
+    // Per segment fabric, space, VLAN, subnet (4 x 3) + 5 ranges + DHCP; per worker hardware identity, machine,
+    // 2 NICs, 2 links (6 x 2); 4 tags; pool, project, 2 profiles, trust certificate; VM host; 4 VMs; removal guard.
+    expect(resourceCount).toBe(12 + 5 + 1 + 12 + 4 + 5 + 1 + 4 + 1);
     expect(countActions(plan)).toEqual({ create: resourceCount });
   });
 
