@@ -74,7 +74,7 @@ function previousHosts(scope: Construct, props: RemovalGuardProps): string {
     description: "Compare against the hosts of the last apply; false only for the first apply on a fresh remote backend.",
   });
   enabled.overrideLogicalId("removal_guard");
-  const previous = props.backend.getRemoteStateDataSource(scope, "previous", stack.toString());
+  const previous = props.backend.getRemoteStateDataSource(scope, "previous-state", stack.toString());
   previous.addOverride("count", `\${var.removal_guard ? 1 : 0}`);
   previous.addOverride("defaults", { [RemovalGuard.OUTPUT]: [] });
   return `try(${previous.fqn}[0].outputs.${RemovalGuard.OUTPUT}, [])`;

@@ -1,0 +1,112 @@
+/**
+ * The user's workflow on our synthesized stacks, with real terraform against the provider simulator:
+ * synth → init → validate → plan (exact create counts) → apply → a second plan with no changes. The substrate
+ * apply runs the management segment's DHCP provisioner (curl) against a loopback stand-in for the MAAS API.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { planDeployment } from "../../constructs/openstack/deployment";
+import { createBench, countActions, type Bench } from "../../tools/testbench";
+import { defaultSiteData, siteWith } from "../helpers/sites";
+import {
+  STACKS, STACK_ENV, buildApp, leakedSecrets, loopbackSite, resourceCounts, seedRackController, showJsonLeaks, startFakeMaas, synth,
+  tempDir, type FakeMaas, type StackName, type Synth,
+} from "./harness";
+
+/** Create counts derived from the default site model. */
+function expectedCreates(): Record<StackName, number> {
+  const site = siteWith(() => undefined);
+  const data = defaultSiteData();
+  const segments = data.segments as { reserved?: unknown[]; dynamic?: unknown[]; floating?: unknown }[];
+  const ranges = segments.reduce((n, s) => n + (s.reserved?.length ?? 0) + (s.dynamic?.length ?? 0) + (s.floating ? 1 : 0), 0);
+  const roles = new Set([...site.workers.flatMap((w) => w.roles), ...data.controller.vms.map((v: { role: string }) => v.role)]);
+  // machine + its hardware record (replace_triggered_by on a new PXE MAC) + (interface + link) per NIC
+  const workerObjects = site.workers.reduce((n, w) => n + 2 + 2 * w.nics.length, 0);
+  const dhcp = segments.filter((s) => (s.dynamic?.length ?? 0) > 0).length; // one DHCP enabling per segment with a dynamic range
+  const substrate =
+    4 * segments.length + // fabric, VLAN, subnet and space per segment (each default segment has its own fabric and space)
+    ranges + // reserved, dynamic and floating IP ranges
+    roles.size + // one MAAS tag per role: compute, storage, control-plane, juju-controller
+    workerObjects +
+    1 + data.controller.vms.length + // VM host and its VMs
+    3 + Object.keys(data.controller.lxd.bridges).length + // LXD project, storage pool, trust certificate, a profile per bridge
+    1 + dhcp; // removal guard + DHCP
+  const d = planDeployment(site);
+  // model + Juju machines (workers, control-plane VMs, LXD containers) + applications + integrations + removal guard
+  const openstack = 1 + d.machines.length + d.applications.length + d.relations.length + 1;
+  return { substrate, "juju-controller": 1, openstack };
+}
+
+describe("default site, all three stacks, real terraform", () => {
+  let bench: Bench;
+  let maas: FakeMaas;
+  let s: Synth;
+  beforeAll(async () => {
+    const app = buildApp();
+    bench = createBench();
+    seedRackController(bench);
+    maas = await startFakeMaas();
+    s = synth(app, tempDir("workflow"), loopbackSite(maas.port));
+  });
+  afterAll(async () => {
+    bench?.dispose();
+    await maas?.close();
+  });
+
+  it("derives the create counts from the site (45 / 1 / 110 for the default site)", () => {
+    const expected = expectedCreates();
+    expect(expected).toEqual({ substrate: 45, "juju-controller": 1, openstack: 110 });
+    for (const stack of STACKS) {
+      expect(Object.values(resourceCounts(s.json(stack))).reduce((a, b) => a + b, 0)).toBe(expected[stack]);
+    }
+  });
+
+  it("no secret value reaches cdk.tf.json", () => {
+    for (const stack of STACKS) expect(leakedSecrets(fs.readFileSync(path.join(s.dir(stack), "cdk.tf.json"), "utf8"))).toEqual([]);
+  });
+
+  it.each(STACKS.map((st) => [st]))("%s: init, validate, plan, apply, then no changes", async (stack) => {
+    const dir = s.dir(stack as StackName);
+    const o = { env: STACK_ENV };
+    const outputs: string[] = [];
+    outputs.push((await bench.init(dir)).stdout);
+    outputs.push((await bench.tfOk(dir, ["validate"], [0], o)).stdout);
+
+    const first = await bench.plan(dir, ["-detailed-exitcode"], o);
+    expect(first.code).toBe(2);
+    expect(countActions(first.plan)).toEqual({ create: expectedCreates()[stack as StackName] });
+    expect(showJsonLeaks(first.plan)).toEqual([]);
+    outputs.push(first.result.stdout, first.result.stderr);
+
+    const apply = await bench.apply(dir, [], o);
+    outputs.push(apply.stdout, apply.stderr);
+
+    const second = await bench.plan(dir, ["-detailed-exitcode"], o);
+    expect(second.code).toBe(0);
+    expect(countActions(second.plan)).toEqual({ "no-op": expectedCreates()[stack as StackName] });
+    outputs.push(second.result.stdout, second.result.stderr);
+
+    const state = await bench.state(dir);
+    expect(showJsonLeaks(state)).toEqual([]);
+    expect(outputs.flatMap(leakedSecrets)).toEqual([]);
+
+    if (stack === "substrate") {
+      // The sensitive attribute is there, and masked.
+      const machine = first.plan.resource_changes!.find((r) => r.type === "maas_machine")!;
+      expect((machine.change as { after_sensitive?: Record<string, unknown> }).after_sensitive?.power_parameters).toBe(true);
+      expect(JSON.stringify(machine.change.after)).toContain("e2e-ipmi-password-7d1f"); // so the redaction above is tested
+
+      // The DHCP provisioner called the (loopback) MAAS API once: PUT on the management VLAN, signed with the API key.
+      const resources = state.values!.root_module!.resources!;
+      const fabric = resources.find((r) => r.address === "maas_fabric.fabric-management")!.values.id;
+      const vlan = resources.find((r) => r.type === "maas_vlan" && r.address.includes("segment-management"))!.values.vid;
+      expect(maas.requests).toHaveLength(1);
+      const [req] = maas.requests;
+      expect(req).toMatchObject({ method: "PUT", url: `/MAAS/api/2.0/fabrics/${fabric}/vlans/${vlan}/` });
+      expect(vlan).toBe(20);
+      expect(req!.authorization).toMatch(/^OAuth .*oauth_signature_method="PLAINTEXT".*oauth_consumer_key="e2econsumer"/);
+      expect(req!.body).toMatch(/name="dhcp_on"\r\n\r\nTrue/);
+      expect(req!.body).toMatch(/name="primary_rack"\r\n\r\nrack-e2e/);
+    }
+  });
+});

@@ -1,0 +1,277 @@
+/**
+ * Our own stacks on the test bench: build the app, synthesize a site variant as a fresh process (as users run
+ * it), fake secrets, a loopback stand-in for the MAAS API, and `realPlans()`: `terraform show -json` of real
+ * plans on the default site for the reports and their tests.
+ *
+ *     const plans = await realPlans();   // ~15 s the first time in a process, then cached
+ *     plans.replaceWorker.resource_changes
+ *
+ * Network rule: nothing here sends traffic to a non-loopback address. Every site that gets applied has its
+ * maas.url moved to a loopback server (loopbackSite), because the substrate's DHCP provisioner curls MAAS.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { createBench, type Bench, type TfPlanJson } from "./index";
+
+export type PlanJson = TfPlanJson;
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const STACKS = ["substrate", "juju-controller", "openstack"] as const;
+export type StackName = (typeof STACKS)[number];
+
+/** Made-up secrets; each holds a marker (SECRET_MARKERS) that must never show outside a value Terraform marks sensitive. */
+export const SECRETS = {
+  TF_VAR_ipmi_password: "e2e-ipmi-password-7d1f",
+  TF_VAR_lxd_client_certificate: "-----BEGIN CERTIFICATE-----\ne2e-client-cert-51ab\n-----END CERTIFICATE-----",
+  TF_VAR_lxd_client_key: "-----BEGIN PRIVATE KEY-----\ne2e-client-key-0b3e\n-----END PRIVATE KEY-----",
+  TF_VAR_maas_api_key: "e2econsumer:e2e-token-2c9d:e2e-secret-4a2b",
+  MAAS_API_KEY: "e2econsumer:e2e-token-2c9d:e2e-secret-4a2b",
+  JUJU_PASSWORD: "e2e-juju-password-8e3c",
+} as const;
+/** The distinctive parts of SECRETS (a whole PEM would not match its JSON-escaped copy). */
+export const SECRET_MARKERS = ["e2e-ipmi-password-7d1f", "e2e-client-cert-51ab", "e2e-client-key-0b3e", "e2e-token-2c9d", "e2e-secret-4a2b", "e2e-juju-password-8e3c"];
+/** Everything the stacks need at plan/apply time. maas_lxd_certificate is MAAS's public certificate, not a secret. */
+export const STACK_ENV: NodeJS.ProcessEnv = {
+  ...SECRETS,
+  TF_VAR_maas_lxd_certificate: "-----BEGIN CERTIFICATE-----\ne2e-public-maas-cert\n-----END CERTIFICATE-----",
+  JUJU_CONTROLLER_ADDRESSES: "127.0.0.1:17070",
+  JUJU_USERNAME: "admin",
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SiteData = any;
+
+/** sites/default.yaml as mutable data. */
+export function defaultSite(): SiteData {
+  return parse(fs.readFileSync(path.join(ROOT, "sites", "default.yaml"), "utf8"));
+}
+
+/** The default site with its MAAS API on a loopback port (nothing ever reaches 10.20.0.2). */
+export function loopbackSite(port: number, edit?: (s: SiteData) => void): SiteData {
+  const s = defaultSite();
+  s.maas.url = `http://127.0.0.1:${port}/MAAS`;
+  edit?.(s);
+  return s;
+}
+
+/** Adds a third worker like worker-2 (compute + storage) with its own MACs and addresses. */
+export function addWorker(s: SiteData, hostname = "worker-3", n = 23): SiteData {
+  const w = structuredClone(s.workers[s.workers.length - 1]);
+  w.hostname = hostname;
+  w.bmc.address = `10.10.0.${n}`;
+  w.nics[0].mac = `3c:ec:ef:10:00:${n}`;
+  w.nics[0].address = `10.20.0.${n}`;
+  w.nics[1].mac = `3c:ec:ef:10:01:${n}`;
+  s.workers.push(w);
+  return s;
+}
+
+/**
+ * Builds main.ts exactly as `npm run build` does, into a file of its own under .sim/e2e (test files run in
+ * parallel; the bundle finds the project root from its own location, so it stays inside the project).
+ */
+export function buildApp(): string {
+  const script = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.build!;
+  const outDir = path.join(ROOT, ".sim", "e2e");
+  fs.mkdirSync(outDir, { recursive: true });
+  // Bundles of earlier runs (an hour old) go; a running test file may still use a fresh one.
+  for (const f of fs.readdirSync(outDir)) {
+    const p = path.join(outDir, f);
+    if (Date.now() - fs.statSync(p).mtimeMs > 3_600_000) fs.rmSync(p, { force: true });
+  }
+  const outfile = path.join(outDir, `main-${process.pid}.js`);
+  const args = script.replace(/^esbuild\s+/, "").split(/\s+/).map((a) => (a.startsWith("--outfile=") ? `--outfile=${outfile}` : a));
+  const r = spawnSync(path.join(ROOT, "node_modules", ".bin", "esbuild"), args, { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`build of main.ts failed: ${r.stderr}`);
+  return outfile;
+}
+
+export interface Synth {
+  out: string;
+  dir(stack: StackName): string;
+  json(stack: StackName): Record<string, unknown>;
+}
+
+/**
+ * `SITE=<work>/site.json CDKTF_OUTDIR=<work>/out node <app>`. The local backend keeps state in <work>/state, so
+ * successive syntheses into one work dir share state and `.terraform` (no second init needed).
+ */
+export function synth(app: string, work: string, site: SiteData, env: NodeJS.ProcessEnv = {}): Synth {
+  fs.mkdirSync(work, { recursive: true });
+  const siteFile = path.join(work, "site.json");
+  fs.writeFileSync(siteFile, JSON.stringify(site, null, 2));
+  const out = path.join(work, "out");
+  const r = spawnSync("node", [app], { cwd: ROOT, encoding: "utf8", env: { ...process.env, SITE: siteFile, CDKTF_OUTDIR: out, SITE_ALLOW_DESTROY: "", ...env } });
+  if (r.status !== 0) throw new Error(`synth failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  const dir = (s: StackName) => path.join(out, "stacks", s);
+  return { out, dir, json: (s) => JSON.parse(fs.readFileSync(path.join(dir(s), "cdk.tf.json"), "utf8")) };
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${prefix}-`));
+}
+
+/** Seeds what the substrate's data source `maas_rack_controller` (hostname = controller) finds in MAAS. */
+export function seedRackController(bench: Bench, hostname = "controller"): void {
+  bench.world.put("maas", "maas_rack_controller", "rack-e2e", { id: "rack-e2e", hostname, version: "3.5.0" });
+}
+
+export interface FakeMaas {
+  port: number;
+  requests: { method: string; url: string; authorization: string; body: string }[];
+  close(): Promise<void>;
+}
+
+/** A loopback HTTP server standing in for the MAAS API: records every request and answers 200. */
+export async function startFakeMaas(): Promise<FakeMaas> {
+  const requests: FakeMaas["requests"] = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      requests.push({ method: req.method ?? "", url: req.url ?? "", authorization: String(req.headers.authorization ?? ""), body });
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return { port, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export interface RealPlans {
+  /** First plan of the substrate stack: 45 creates. */
+  creates: PlanJson;
+  /** First plan of the openstack stack: 110 creates. */
+  createsOpenstack: PlanJson;
+  /** Substrate, management segment MTU 1500 → 9000: in-place updates (VLAN and the worker interfaces on it). */
+  update: PlanJson;
+  /** Substrate, worker-1's PXE MAC changed with SITE_ALLOW_DESTROY=worker-1: the machine is replaced (replace_triggered_by its hardware record), with what hangs off it. */
+  replaceWorker: PlanJson;
+  /** The same MAC change without SITE_ALLOW_DESTROY: prevent_destroy fails the substrate plan; exit code and stderr. */
+  replaceBlocked: { code: number; stderr: string };
+  /** Openstack with worker-1's PXE MAC changed: nothing to do. */
+  replaceWorkerOpenstack: PlanJson;
+  /** Openstack, worker-2 removed with SITE_ALLOW_DESTROY=worker-2: its Juju machine deleted, its units leave ceph-osd, nova-compute... */
+  deleteStateful: PlanJson;
+  /** Substrate, the same removal: worker-2's machine, interfaces and links deleted. */
+  deleteStatefulSubstrate: PlanJson;
+  /** Substrate, `plan -refresh-only` after worker-1's power parameters (sensitive, with its BMC address) changed in MAAS and the storage tag deleted. */
+  drift: PlanJson;
+  /** Substrate after apply: nothing to do. */
+  noChanges: PlanJson;
+  /** Substrate and openstack with a worker-3 added. */
+  addWorker: { substrate: PlanJson; openstack: PlanJson };
+  /** Substrate and openstack with worker-2 removed and no SITE_ALLOW_DESTROY: the plans fail; terraform's exit code and stderr. */
+  removalBlocked: Record<"substrate" | "openstack", { code: number; stderr: string }>;
+  /** `-detailed-exitcode` of the noChanges and drift plans (0 no changes, 2 changes). */
+  exitCodes: { noChanges: number; drift: number };
+}
+
+let cached: Promise<RealPlans> | undefined;
+
+/** Real plans on the default site (cached per process: a jest test file). `app` is a built main.js (default: built here). */
+export function realPlans(opts: { app?: string } = {}): Promise<RealPlans> {
+  cached ??= produceRealPlans(opts.app ?? buildApp());
+  return cached;
+}
+
+/**
+ * One apply of the default site, then each scenario as a site variant synthesized into its own work dir that
+ * shares the applied state (<work>/state) with the base. Substrate and openstack run side by side.
+ */
+async function produceRealPlans(app: string): Promise<RealPlans> {
+  const bench = createBench();
+  const maas = await startFakeMaas();
+  const root = tempDir("real-plans");
+  try {
+    seedRackController(bench);
+    const o = { env: STACK_ENV };
+    const site = (edit?: (s: SiteData) => void) => loopbackSite(maas.port, edit);
+    const plan = async (s: Synth, stack: StackName, args: string[] = []) => bench.plan(s.dir(stack), args, o);
+    const work = (name: string) => path.join(root, "scenarios", name);
+    // A variant shares the base's state (its <work>/state is a link to the base's) and its initialized .terraform.
+    const variant = (name: string, edit: (s: SiteData) => void, env: NodeJS.ProcessEnv = {}): Synth => {
+      fs.mkdirSync(work(name), { recursive: true });
+      fs.symlinkSync(path.join(work("base"), "state"), path.join(work(name), "state"), "dir");
+      const s = synth(app, work(name), site(edit), env);
+      for (const stack of ["substrate", "openstack"] as const) {
+        fs.rmSync(path.join(s.dir(stack), ".terraform"), { recursive: true, force: true });
+        fs.symlinkSync(path.join(base.dir(stack), ".terraform"), path.join(s.dir(stack), ".terraform"));
+        fs.copyFileSync(path.join(base.dir(stack), ".terraform.lock.hcl"), path.join(s.dir(stack), ".terraform.lock.hcl"));
+      }
+      return s;
+    };
+
+    const base = synth(app, work("base"), site());
+    const chain = async (stack: "substrate" | "openstack") => {
+      await bench.init(base.dir(stack));
+      const creates = (await plan(base, stack)).plan;
+      await bench.apply(base.dir(stack), [], o);
+      return creates;
+    };
+    const [creates, createsOpenstack] = await Promise.all([chain("substrate"), chain("openstack")]);
+
+    const added = variant("add-worker", (s) => addWorker(s));
+    const mtu = variant("update", (s) => (s.segments.find((g: { name: string }) => g.name === "management").mtu = 9000));
+    const newMac = (s: SiteData) => (s.workers[0].nics[0].mac = "3c:ec:ef:10:00:99");
+    const mac = variant("replace-worker", newMac, { SITE_ALLOW_DESTROY: "worker-1" });
+    const macBlocked = variant("replace-worker-blocked", newMac);
+    const removed = variant("remove-worker", (s) => s.workers.pop(), { SITE_ALLOW_DESTROY: "worker-2" });
+    const blocked = variant("remove-worker-blocked", (s) => s.workers.pop());
+
+    const substrateSide = async () => {
+      const noChanges = await plan(base, "substrate", ["-detailed-exitcode"]);
+      const r = {
+        noChanges,
+        added: (await plan(added, "substrate")).plan,
+        update: (await plan(mtu, "substrate")).plan,
+        replaceWorker: (await plan(mac, "substrate")).plan,
+        deleteStatefulSubstrate: (await plan(removed, "substrate")).plan,
+        blocked: await bench.tf(blocked.dir("substrate"), ["plan", "-input=false"], o),
+        replaceBlocked: await bench.tf(macBlocked.dir("substrate"), ["plan", "-input=false"], o),
+      };
+      // Drift last: it changes the world behind Terraform's back.
+      const machines = bench.world.objects("maas", "maas_machine");
+      const [id, worker1] = Object.entries(machines).find(([, m]) => m.hostname === "worker-1")!;
+      const power = JSON.parse(String(worker1.power_parameters));
+      bench.world.patch("maas", "maas_machine", id, { power_parameters: JSON.stringify({ ...power, power_address: "10.10.0.121", power_pass: "changed-by-hand" }) });
+      const [tagId] = Object.entries(bench.world.objects("maas", "maas_tag")).find(([, t]) => t.name === "storage")!;
+      bench.world.remove("maas", "maas_tag", tagId);
+      return { ...r, drift: await plan(base, "substrate", ["-refresh-only", "-detailed-exitcode"]) };
+    };
+    const openstackSide = async () => ({
+      added: (await plan(added, "openstack")).plan,
+      deleteStateful: (await plan(removed, "openstack")).plan,
+      replaceWorker: (await plan(mac, "openstack")).plan,
+      blocked: await bench.tf(blocked.dir("openstack"), ["plan", "-input=false"], o),
+    });
+    const [sub, os] = await Promise.all([substrateSide(), openstackSide()]);
+
+    return {
+      creates,
+      createsOpenstack,
+      update: sub.update,
+      replaceWorker: sub.replaceWorker,
+      replaceWorkerOpenstack: os.replaceWorker,
+      replaceBlocked: { code: sub.replaceBlocked.code, stderr: sub.replaceBlocked.stderr },
+      deleteStateful: os.deleteStateful,
+      deleteStatefulSubstrate: sub.deleteStatefulSubstrate,
+      drift: sub.drift.plan,
+      noChanges: sub.noChanges.plan,
+      addWorker: { substrate: sub.added, openstack: os.added },
+      removalBlocked: {
+        substrate: { code: sub.blocked.code, stderr: sub.blocked.stderr },
+        openstack: { code: os.blocked.code, stderr: os.blocked.stderr },
+      },
+      exitCodes: { noChanges: sub.noChanges.code, drift: sub.drift.code },
+    };
+  } finally {
+    bench.dispose();
+    await maas.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
