@@ -20,9 +20,9 @@ const sensitiveMask = (rc: { change: unknown }) => (rc.change as { after_sensiti
 const GUARD = "terraform_data.removal-guard_check_822FE613";
 
 describe("fresh and unchanged", () => {
-  it("creates the whole substrate (45) and openstack (110) stacks", () => {
+  it("creates the whole substrate (45) and openstack (112) stacks", () => {
     expect(countActions(plans.creates)).toEqual({ create: 45 });
-    expect(countActions(plans.createsOpenstack)).toEqual({ create: 110 });
+    expect(countActions(plans.createsOpenstack)).toEqual({ create: 112 });
   });
 
   it("after apply the same site plans nothing (-detailed-exitcode 0)", () => {
@@ -45,7 +45,7 @@ describe("site changes", () => {
       update: ["maas_tag.tag-compute", "maas_tag.tag-storage", GUARD],
     });
     const os = changed(plans.addWorker.openstack);
-    expect(os.create).toEqual(["juju_machine.worker-3_machine_441B5594"]);
+    expect(os.create).toEqual(["juju_machine.worker-3_machine_441B5594", "terraform_data.worker-3_hardware_361EABE9"]);
     expect(Object.keys(os).sort()).toEqual(["create", "update"]);
     // Units on the new machine (ceph-osd, nova-compute) and charm config that follows the cluster size.
     expect(os.update).toEqual(
@@ -74,8 +74,11 @@ describe("site changes", () => {
     });
     const machine = plans.replaceWorker.resource_changes!.find((r) => r.type === "maas_machine" && r.change.actions.length === 2)!;
     expect(machine.action_reason).toBe("replace_by_triggers");
-    // The Juju side names machines by hostname: nothing to plan there.
-    expect(changed(plans.replaceWorkerOpenstack)).toEqual({});
+    // Juju must acquire the re-enlisted node afresh: its machine is replaced and the units on it move over.
+    expect(changed(plans.replaceWorkerOpenstack)).toEqual({
+      replace: ["juju_machine.worker-1_machine_8587BDEE"],
+      update: ["juju_application.ceph-osd_application_2A23AA2C", "juju_application.nova-compute_application_EC860952", "terraform_data.worker-1_hardware_A2A0D0AA"],
+    });
   });
 
   it("removing worker-2 fails both plans with the removal guard's message", () => {
@@ -101,7 +104,7 @@ describe("site changes", () => {
       update: ["maas_tag.tag-compute", "maas_tag.tag-storage", GUARD],
     });
     const os = changed(plans.deleteStateful);
-    expect(os.delete).toEqual(["juju_machine.worker-2_machine_77976843"]);
+    expect(os.delete).toEqual(["juju_machine.worker-2_machine_77976843", "terraform_data.worker-2_hardware_198CB608"]);
     expect(Object.keys(os).sort()).toEqual(["delete", "update"]);
     const osd = plans.deleteStateful.resource_changes!.find((r) => r.address.startsWith("juju_application.ceph-osd_"))!;
     expect(osd.change.actions).toEqual(["update"]);

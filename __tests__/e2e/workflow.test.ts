@@ -33,7 +33,8 @@ function expectedCreates(): Record<StackName, number> {
     1 + dhcp; // removal guard + DHCP
   const d = planDeployment(site);
   // model + Juju machines (workers, control-plane VMs, LXD containers) + applications + integrations + removal guard
-  const openstack = 1 + d.machines.length + d.applications.length + d.relations.length + 1;
+  // + a hardware identity per worker machine
+  const openstack = 1 + d.machines.length + d.applications.length + d.relations.length + 1 + d.machines.filter((m) => m.pxeMac).length;
   return { substrate, "juju-controller": 1, openstack };
 }
 
@@ -53,9 +54,9 @@ describe("default site, all three stacks, real terraform", () => {
     await maas?.close();
   });
 
-  it("derives the create counts from the site (45 / 1 / 110 for the default site)", () => {
+  it("derives the create counts from the site (45 / 1 / 112 for the default site)", () => {
     const expected = expectedCreates();
-    expect(expected).toEqual({ substrate: 45, "juju-controller": 1, openstack: 110 });
+    expect(expected).toEqual({ substrate: 45, "juju-controller": 1, openstack: 112 });
     for (const stack of STACKS) {
       expect(Object.values(resourceCounts(s.json(stack))).reduce((a, b) => a + b, 0)).toBe(expected[stack]);
     }

@@ -39,7 +39,8 @@ describe("OpenStack stack on the default site", () => {
 
   test("holds one model, 24 machines, 26 applications and 58 integrations", () => {
     const counts = Object.fromEntries(Object.entries(json.resource as Body).map(([type, instances]) => [type, Object.keys(instances).length]));
-    expect(counts).toEqual({ juju_model: 1, juju_machine: 24, juju_application: 26, juju_integration: 58, terraform_data: 1 });
+    // terraform_data: the removal guard and one hardware identity per worker.
+    expect(counts).toEqual({ juju_model: 1, juju_machine: 24, juju_application: 26, juju_integration: 58, terraform_data: 3 });
     expect(resources("juju_model")[0]).toEqual({
       name: "openstack",
       cloud: [{ name: "maas-cloud" }],
@@ -100,7 +101,15 @@ describe("OpenStack stack on the default site", () => {
 
     const allowed = synthOpenStack(loadSite({ site: "default", allowDestroy: "worker-2" })).json;
     const worker2 = Object.values(allowed.resource.juju_machine as Body).find((m) => m.name === "worker-2")!;
-    expect(worker2.lifecycle).toBeUndefined();
+    expect(worker2.lifecycle).toEqual({ replace_triggered_by: [expect.stringMatching(/^terraform_data\.worker-2_hardware_/)] });
+  });
+
+  test("a worker's Juju machine is replaced when its PXE MAC (its hardware) changes; VMs and containers are not tied", () => {
+    const hardware = json.resource.terraform_data as Body;
+    const byName = (name: string) => Object.values(json.resource.juju_machine as Body).find((m) => m.name === name)!;
+    const trigger = byName("worker-1").lifecycle.replace_triggered_by[0] as string;
+    expect(hardware[trigger.replace(/^terraform_data\./, "")].input).toEqual({ pxe_mac_address: "3c:ec:ef:10:00:01" });
+    expect(byName("control-1").lifecycle.replace_triggered_by).toBeUndefined();
   });
 
   test("the Juju provider is configured from the environment only and uses the site's state key", () => {

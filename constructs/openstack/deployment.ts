@@ -30,6 +30,8 @@ export interface MachinePlan {
   readonly base: string;
   /** MAAS zone of a worker (informational; placement is by hostname). */
   readonly zone?: string;
+  /** A worker's PXE MAC: new hardware behind the hostname means a new Juju machine. */
+  readonly pxeMac?: string;
 }
 
 export interface Binding {
@@ -165,7 +167,7 @@ export function planDeployment(site: Site): Deployment {
   // Machines: workers and control-plane VMs, each placed by hostname.
   const machines: MachinePlan[] = [];
   for (const worker of site.workers) {
-    machines.push({ name: worker.hostname, kind: "worker", physicalHost: worker.hostname, hostname: worker.hostname, base, zone: worker.zone });
+    machines.push({ name: worker.hostname, kind: "worker", physicalHost: worker.hostname, hostname: worker.hostname, base, zone: worker.zone, pxeMac: worker.pxeNic.mac });
   }
   const controlPlane = vmsWithRole(site, "control-plane");
   for (const vm of controlPlane) {

@@ -4,6 +4,7 @@
  */
 import { Construct } from "constructs";
 import { Machine } from "../../.gen/providers/juju/machine";
+import { replaceWhenHardwareChanges } from "../common/hardware";
 
 export interface JujuMachineProps {
   readonly modelUuid: string;
@@ -14,6 +15,11 @@ export interface JujuMachineProps {
   readonly hostname?: string;
   /** A container: the Juju machine it runs in (an LXD container `lxd:<machine id>`). */
   readonly parent?: JujuMachine;
+  /**
+   * The MAAS node's hardware identity (a worker's PXE MAC): when it changes the node was re-enlisted and
+   * the Juju machine is replaced. @default - none (VMs and containers)
+   */
+  readonly hardware?: Readonly<Record<string, string>>;
   /** Extra constraints. @default none: placement picks the host */
   readonly constraints?: string;
 }
@@ -35,6 +41,7 @@ export class JujuMachine extends Construct {
       placement: props.parent ? `lxd:${props.parent.machineId}` : props.hostname,
       constraints: props.constraints,
     });
+    if (props.hardware) replaceWhenHardwareChanges(this, this.machine, props.hardware);
     this.machineId = this.machine.machineId;
   }
 }

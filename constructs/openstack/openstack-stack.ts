@@ -51,6 +51,7 @@ export class OpenStackStack extends TerraformStack {
         base: m.base,
         hostname: m.hostname,
         parent: m.parent ? machines.get(m.parent) : undefined,
+        hardware: m.pxeMac ? { pxe_mac_address: m.pxeMac } : undefined,
       });
       machines.set(m.name, machine);
     }

@@ -9,7 +9,7 @@ import { NetworkInterfacePhysical } from "../../.gen/providers/maas/network-inte
 import { NetworkInterfaceLink } from "../../.gen/providers/maas/network-interface-link";
 import type { ResourcePool } from "../../.gen/providers/maas/resource-pool";
 import { protectFromDestroy } from "../common/protection";
-import { TerraformData } from "../common/terraform-data";
+import { replaceWhenHardwareChanges } from "../common/hardware";
 import type { Nic, Site, Worker as WorkerModel } from "../site";
 import type { NetworkSegment } from "./network-segment";
 
@@ -40,9 +40,6 @@ export class Worker extends Construct {
     const { worker, site } = props;
     const bmc = worker.bmc;
 
-    // A new PXE MAC is new hardware: MAAS must enlist it afresh. Provider 2.4.0 would update the
-    // machine in place, so the MAC is kept in a terraform_data whose change replaces the machine.
-    const hardware = new TerraformData(this, "hardware", { input: { pxe_mac_address: worker.pxeNic.mac } });
     this.machine = new Machine(this, "machine", {
       hostname: worker.hostname,
       zone: worker.zone,
@@ -57,8 +54,7 @@ export class Worker extends Construct {
         ...(bmc.powerType === "ipmi" ? { power_driver: bmc.driver } : {}),
       }),
     });
-    // A plain reference: Terraform's JSON syntax takes lifecycle references without ${}.
-    this.machine.addOverride("lifecycle.replace_triggered_by", [`${hardware.terraformResourceType}.${hardware.friendlyUniqueId}`]);
+    replaceWhenHardwareChanges(this, this.machine, { pxe_mac_address: worker.pxeNic.mac });
     protectFromDestroy(this.machine, site, worker.hostname);
     this.machineId = this.machine.id;
 

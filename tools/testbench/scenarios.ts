@@ -145,7 +145,7 @@ export async function startFakeMaas(): Promise<FakeMaas> {
 export interface RealPlans {
   /** First plan of the substrate stack: 45 creates. */
   creates: PlanJson;
-  /** First plan of the openstack stack: 110 creates. */
+  /** First plan of the openstack stack: 112 creates. */
   createsOpenstack: PlanJson;
   /** Substrate, management segment MTU 1500 → 9000: in-place updates (VLAN and the worker interfaces on it). */
   update: PlanJson;
