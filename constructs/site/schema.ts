@@ -88,7 +88,7 @@ const capacity = z.strictObject({
 
 const controller = z.strictObject({
   hostname: hostname.describe("The controller's hostname (runs MAAS, LXD and the control-plane VMs)."),
-  nics: z.array(nic).min(1),
+  nics: z.array(nic).min(1, { error: "list the controller's NICs, at least the one on the management segment" }),
   capacity: capacity.describe("What the controller can give to VMs before headroom."),
   headroom: z
     .strictObject({ cores: z.number().int().min(0), memoryGiB: z.number().int().min(0), diskGiB: z.number().int().min(0) })
@@ -133,7 +133,7 @@ const worker = z.strictObject({
     .min(1, { error: `give the worker at least one role: ${WORKER_ROLES.join(", ")}` }),
   architecture: z.string().default("amd64/generic"),
   bmc,
-  nics: z.array(nic).min(1),
+  nics: z.array(nic).min(1, { error: "list the worker's NICs, at least the one on the management segment it PXE boots from" }),
   pxeNic: z.string().optional().describe("Name of the NIC that PXE boots. @default the first NIC on a management segment"),
   osdDevices: z.array(z.string().regex(/^\/dev\//, { error: "must be a device path such as /dev/sdb" })).default([])
     .describe("Disks given whole to Ceph OSDs (storage role)."),
@@ -211,7 +211,7 @@ export const siteFileSchema = z
       domain: hostname.default("maas"),
     }),
     state: stateBackend.default({ backend: "local", directory: "state" }),
-    segments: z.array(segment).min(1),
+    segments: z.array(segment).min(1, { error: "a site needs its network segments: at least a bmc and a management one" }),
     controller,
     workers: z.array(worker).min(1, { error: "a site needs at least one worker" }),
     openstack: openstack.default({} as never),

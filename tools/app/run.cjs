@@ -31,17 +31,20 @@ function newestInput() {
   return newest;
 }
 
+/** Builds to a temporary file and renames it, so concurrent synths (parallel test workers) never read half a bundle. */
 function build() {
+  const tmp = `${bundle}.${process.pid}.tmp`;
   require("esbuild").buildSync({
     entryPoints: [path.join(root, "main.ts")],
     bundle: true,
     platform: "node",
     target: "node20",
     format: "cjs",
-    outfile: bundle,
+    outfile: tmp,
     logLevel: "warning",
   });
   fs.rmSync(cacheFile, { force: true });
+  fs.renameSync(tmp, bundle);
 }
 
 // cdktf records a full stack trace for every token it creates, only to name the creation site if the
