@@ -5,38 +5,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { planDeployment } from "../../constructs/openstack/deployment";
 import { createBench, countActions, type Bench } from "../../tools/testbench";
-import { defaultSiteData, siteWith } from "../helpers/sites";
+import { expectedCreates as expectedCreatesFor } from "../../tools/testbench/scenarios";
+import { siteWith } from "../helpers/sites";
 import {
   STACKS, STACK_ENV, buildApp, leakedSecrets, loopbackSite, resourceCounts, seedRackController, showJsonLeaks, startFakeMaas, synth,
   tempDir, type FakeMaas, type StackName, type Synth,
 } from "./harness";
 
 /** Create counts derived from the default site model. */
-function expectedCreates(): Record<StackName, number> {
-  const site = siteWith(() => undefined);
-  const data = defaultSiteData();
-  const segments = data.segments as { reserved?: unknown[]; dynamic?: unknown[]; floating?: unknown }[];
-  const ranges = segments.reduce((n, s) => n + (s.reserved?.length ?? 0) + (s.dynamic?.length ?? 0) + (s.floating ? 1 : 0), 0);
-  const roles = new Set([...site.workers.flatMap((w) => w.roles), ...data.controller.vms.map((v: { role: string }) => v.role)]);
-  // machine + its hardware record (replace_triggered_by on a new PXE MAC) + (interface + link) per NIC
-  const workerObjects = site.workers.reduce((n, w) => n + 2 + 2 * w.nics.length, 0);
-  const dhcp = segments.filter((s) => (s.dynamic?.length ?? 0) > 0).length; // one DHCP enabling per segment with a dynamic range
-  const substrate =
-    4 * segments.length + // fabric, VLAN, subnet and space per segment (each default segment has its own fabric and space)
-    ranges + // reserved, dynamic and floating IP ranges
-    roles.size + // one MAAS tag per role: compute, storage, control-plane, juju-controller
-    workerObjects +
-    1 + data.controller.vms.length + // VM host and its VMs
-    3 + Object.keys(data.controller.lxd.bridges).length + // LXD project, storage pool, trust certificate, a profile per bridge
-    1 + dhcp; // removal guard + DHCP
-  const d = planDeployment(site);
-  // model + Juju machines (workers, control-plane VMs, LXD containers) + applications + integrations + removal guard
-  // + a hardware identity per worker machine
-  const openstack = 1 + d.machines.length + d.applications.length + d.relations.length + 1 + d.machines.filter((m) => m.pxeMac).length;
-  return { substrate, "juju-controller": 1, openstack };
-}
+const expectedCreates = () => expectedCreatesFor(siteWith(() => undefined));
 
 describe("default site, all three stacks, real terraform", () => {
   let bench: Bench;

@@ -15,6 +15,9 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { planDeployment } from "../../constructs/openstack/deployment";
+import { distinct, parseSite, type Site } from "../../constructs/site";
+import { generateSite, type GeneratedSiteOptions } from "../sitegen/generate";
 import { createBench, type Bench, type TfPlanJson } from "./index";
 
 export type PlanJson = TfPlanJson;
@@ -56,6 +59,48 @@ export function loopbackSite(port: number, edit?: (s: SiteData) => void): SiteDa
   s.maas.url = `http://127.0.0.1:${port}/MAAS`;
   edit?.(s);
   return s;
+}
+
+/** A generated site (tools/sitegen, as sites/scale-<n>.yaml) with its MAAS API on a loopback port. */
+export function loopbackGeneratedSite(port: number, options: GeneratedSiteOptions): SiteData {
+  const s: SiteData = generateSite(options);
+  s.maas.url = `http://127.0.0.1:${port}/MAAS`;
+  return s;
+}
+
+/** The validated model of site data, as the app loads it. */
+export function siteModel(data: SiteData): Site {
+  return parseSite(JSON.stringify(data), `${String(data.name)}.json`);
+}
+
+/**
+ * What the first plan of each stack creates, derived from the site model and planDeployment (never from the
+ * synthesized JSON it checks).
+ */
+export function expectedCreates(site: Site): Record<StackName, number> {
+  const { segments, workers, controller } = site;
+  const ranges = segments.reduce((n, s) => n + s.reserved.length + s.dynamic.length + (s.floating ? 1 : 0), 0);
+  const roles = distinct([...workers.flatMap((w) => w.roles), ...controller.vms.map((v) => v.role)]);
+  const pools = distinct(workers.map((w) => w.pool)).filter((p) => p !== "default");
+  // machine + its hardware record (replace_triggered_by on a new PXE MAC) + (interface + link) per NIC
+  const workerObjects = workers.reduce((n, w) => n + 2 + 2 * w.nics.length, 0);
+  const substrate =
+    distinct(segments.map((s) => s.fabric)).length + // fabrics and spaces are shared by the segments naming them
+    distinct(segments.map((s) => s.space)).length +
+    2 * segments.length + // VLAN and subnet per segment
+    ranges + // reserved, dynamic and floating IP ranges
+    segments.filter((s) => s.dhcp).length + // the DHCP enabling of each DHCP segment
+    pools.length + // resource pools other than MAAS's default
+    roles.length + // one MAAS tag per role in use
+    workerObjects +
+    1 + controller.vms.length + // VM host and its VMs
+    3 + Object.keys(controller.lxd.bridges).length + // LXD project, storage pool, trust certificate, a profile per bridge
+    1; // removal guard
+  const d = planDeployment(site);
+  // model + Juju machines (workers, control-plane VMs, LXD containers) + applications + integrations + removal guard
+  // + a hardware identity per worker machine
+  const openstack = 1 + d.machines.length + d.applications.length + d.relations.length + 1 + d.machines.filter((m) => m.pxeMac).length;
+  return { substrate, "juju-controller": site.openstack.controller.bootstrap ? 1 : 0, openstack };
 }
 
 /** Adds a third worker like worker-2 (compute + storage) with its own MACs and addresses. */
@@ -147,12 +192,18 @@ export interface RealPlans {
   creates: PlanJson;
   /** First plan of the openstack stack: 112 creates. */
   createsOpenstack: PlanJson;
+  /** First plan of the juju-controller stack (with creates and createsOpenstack, the whole default site). */
+  createsJujuController: PlanJson;
   /** Substrate, management segment MTU 1500 → 9000: in-place updates (VLAN and the worker interfaces on it). */
   update: PlanJson;
   /** Substrate, worker-1's PXE MAC changed with SITE_ALLOW_DESTROY=worker-1: the machine is replaced (replace_triggered_by its hardware record), with what hangs off it. */
   replaceWorker: PlanJson;
   /** The same MAC change without SITE_ALLOW_DESTROY: prevent_destroy fails the substrate plan; exit code and stderr. */
   replaceBlocked: { code: number; stderr: string };
+  /** Substrate, control-1's cores 12 → 16 with SITE_ALLOW_DESTROY=control-1: its VM replaced through replace_paths (cores is ForceNew). */
+  replaceVm: PlanJson;
+  /** Openstack applied with worker-2's OSDs on /dev/sdd (a second ceph-osd application), then planned with the default site: that application deleted. */
+  deleteCephOsd: PlanJson;
   /** Openstack with worker-1's PXE MAC changed: nothing to do. */
   replaceWorkerOpenstack: PlanJson;
   /** Openstack, worker-2 removed with SITE_ALLOW_DESTROY=worker-2: its Juju machine deleted, its units leave ceph-osd, nova-compute... */
@@ -161,6 +212,8 @@ export interface RealPlans {
   deleteStatefulSubstrate: PlanJson;
   /** Substrate, `plan -refresh-only` after worker-1's power parameters (sensitive, with its BMC address) changed in MAAS and the storage tag deleted. */
   drift: PlanJson;
+  /** Substrate, `plan -refresh-only` after apply, before the drift: clean. */
+  driftClean: PlanJson;
   /** Substrate after apply: nothing to do. */
   noChanges: PlanJson;
   /** Substrate and openstack with a worker-3 added. */
@@ -193,10 +246,13 @@ async function produceRealPlans(app: string): Promise<RealPlans> {
     const site = (edit?: (s: SiteData) => void) => loopbackSite(maas.port, edit);
     const plan = async (s: Synth, stack: StackName, args: string[] = []) => bench.plan(s.dir(stack), args, o);
     const work = (name: string) => path.join(root, "scenarios", name);
-    // A variant shares the base's state (its <work>/state is a link to the base's) and its initialized .terraform.
-    const variant = (name: string, edit: (s: SiteData) => void, env: NodeJS.ProcessEnv = {}): Synth => {
+    // A variant shares the base's state (its <work>/state is a link to the base's, or to `stateOf`'s; with `copy`, a
+    // copy to apply to) and its initialized .terraform.
+    const variant = (name: string, edit: (s: SiteData) => void, env: NodeJS.ProcessEnv = {}, state: { of?: string; copy?: boolean } = {}): Synth => {
       fs.mkdirSync(work(name), { recursive: true });
-      fs.symlinkSync(path.join(work("base"), "state"), path.join(work(name), "state"), "dir");
+      const from = path.join(work(state.of ?? "base"), "state");
+      if (state.copy) fs.cpSync(from, path.join(work(name), "state"), { recursive: true });
+      else fs.symlinkSync(from, path.join(work(name), "state"), "dir");
       const s = synth(app, work(name), site(edit), env);
       for (const stack of ["substrate", "openstack"] as const) {
         fs.rmSync(path.join(s.dir(stack), ".terraform"), { recursive: true, force: true });
@@ -213,7 +269,11 @@ async function produceRealPlans(app: string): Promise<RealPlans> {
       await bench.apply(base.dir(stack), [], o);
       return creates;
     };
-    const [creates, createsOpenstack] = await Promise.all([chain("substrate"), chain("openstack")]);
+    const controllerPlan = async () => {
+      await bench.init(base.dir("juju-controller"));
+      return (await plan(base, "juju-controller")).plan;
+    };
+    const [creates, createsOpenstack, createsJujuController] = await Promise.all([chain("substrate"), chain("openstack"), controllerPlan()]);
 
     const added = variant("add-worker", (s) => addWorker(s));
     const mtu = variant("update", (s) => (s.segments.find((g: { name: string }) => g.name === "management").mtu = 9000));
@@ -222,6 +282,10 @@ async function produceRealPlans(app: string): Promise<RealPlans> {
     const macBlocked = variant("replace-worker-blocked", newMac);
     const removed = variant("remove-worker", (s) => s.workers.pop(), { SITE_ALLOW_DESTROY: "worker-2" });
     const blocked = variant("remove-worker-blocked", (s) => s.workers.pop());
+    const cores = variant("replace-vm", (s) => (s.controller.vms.find((v: { hostname: string }) => v.hostname === "control-1").cores = 16), { SITE_ALLOW_DESTROY: "control-1" });
+    // Copied before any plan runs (no lock files); applied to only after the other openstack plans.
+    const twoOsd = variant("two-osd", (s) => (s.workers[1].osdDevices = ["/dev/sdd"]), {}, { copy: true });
+    const oneOsd = variant("one-osd", () => {}, { SITE_ALLOW_DESTROY: "*" }, { of: "two-osd" });
 
     const substrateSide = async () => {
       const noChanges = await plan(base, "substrate", ["-detailed-exitcode"]);
@@ -233,6 +297,8 @@ async function produceRealPlans(app: string): Promise<RealPlans> {
         deleteStatefulSubstrate: (await plan(removed, "substrate")).plan,
         blocked: await bench.tf(blocked.dir("substrate"), ["plan", "-input=false"], o),
         replaceBlocked: await bench.tf(macBlocked.dir("substrate"), ["plan", "-input=false"], o),
+        replaceVm: (await plan(cores, "substrate")).plan,
+        driftClean: (await plan(base, "substrate", ["-refresh-only"])).plan,
       };
       // Drift last: it changes the world behind Terraform's back.
       const machines = bench.world.objects("maas", "maas_machine");
@@ -243,20 +309,29 @@ async function produceRealPlans(app: string): Promise<RealPlans> {
       bench.world.remove("maas", "maas_tag", tagId);
       return { ...r, drift: await plan(base, "substrate", ["-refresh-only", "-detailed-exitcode"]) };
     };
-    const openstackSide = async () => ({
-      added: (await plan(added, "openstack")).plan,
-      deleteStateful: (await plan(removed, "openstack")).plan,
-      replaceWorker: (await plan(mac, "openstack")).plan,
-      blocked: await bench.tf(blocked.dir("openstack"), ["plan", "-input=false"], o),
-    });
+    const openstackSide = async () => {
+      const r = {
+        added: (await plan(added, "openstack")).plan,
+        deleteStateful: (await plan(removed, "openstack")).plan,
+        replaceWorker: (await plan(mac, "openstack")).plan,
+        blocked: await bench.tf(blocked.dir("openstack"), ["plan", "-input=false"], o),
+      };
+      // Last: the apply changes the simulated Juju model behind the base's state.
+      await bench.apply(twoOsd.dir("openstack"), [], o);
+      return { ...r, deleteCephOsd: (await plan(oneOsd, "openstack")).plan };
+    };
     const [sub, os] = await Promise.all([substrateSide(), openstackSide()]);
 
     return {
       creates,
       createsOpenstack,
+      createsJujuController,
       update: sub.update,
       replaceWorker: sub.replaceWorker,
       replaceWorkerOpenstack: os.replaceWorker,
+      replaceVm: sub.replaceVm,
+      deleteCephOsd: os.deleteCephOsd,
+      driftClean: sub.driftClean,
       replaceBlocked: { code: sub.replaceBlocked.code, stderr: sub.replaceBlocked.stderr },
       deleteStateful: os.deleteStateful,
       deleteStatefulSubstrate: sub.deleteStatefulSubstrate,
