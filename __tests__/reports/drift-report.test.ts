@@ -3,14 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT_CLEAN, EXIT_DRIFT, EXIT_ERROR, main } from "../../tools/reports/drift-report";
 import { code } from "../../tools/reports/markdown";
-import { kindOf, loadPlanFile } from "../../tools/reports/plan-json";
+import { kindOf } from "../../tools/reports/plan-json";
 import { renderDriftReport } from "../../tools/reports/render-drift";
 import { formatPath, attributeDiffs } from "../../tools/reports/values";
-import { captureIo, fixturePath, scenarioFiles, secretValues } from "./helpers";
+import { captureIo, scenarioFile, scenarioPlan, scenarioSources, secretValues, useRealPlans } from "./helpers";
+
+useRealPlans();
 
 describe("drift-report", () => {
-  test.each(scenarioFiles("drift"))("names each drifted object and attribute (%s), with sensitive values masked", (_src, file) => {
-    const plan = loadPlanFile(file);
+  test.each(scenarioSources("drift"))("names each drifted object and attribute (%s), with sensitive values masked", (src) => {
+    const plan = scenarioPlan("drift", src);
     expect(plan.resource_drift.length).toBeGreaterThan(0);
     const { drifted, markdown } = renderDriftReport("substrate", plan);
     expect(drifted).toBe(true);
@@ -32,12 +34,12 @@ describe("drift-report", () => {
   });
 
   test("the hand-written drift masks a token the provider does not mark, by its name", () => {
-    const plan = loadPlanFile(scenarioFiles("drift").find(([src]) => src === "hand-written")![1]);
+    const plan = scenarioPlan("drift", "hand-written");
     expect(renderDriftReport("substrate", plan).markdown).toContain("| <code>token</code> | <code>(masked)</code> | <code>(masked)</code> |");
   });
 
-  test.each(scenarioFiles("drift-clean"))("a clean refresh-only plan (%s) says so", (_src, file) => {
-    const { drifted, markdown } = renderDriftReport("openstack", loadPlanFile(file));
+  test.each(scenarioSources("drift-clean"))("a clean refresh-only plan (%s) says so", (src) => {
+    const { drifted, markdown } = renderDriftReport("openstack", scenarioPlan("drift-clean", src));
     expect(drifted).toBe(false);
     expect(markdown).toContain("## No drift in stack <code>openstack</code>");
     expect(markdown).toContain("The real infrastructure matches Terraform's state");
@@ -49,14 +51,14 @@ describe("drift-report CLI exit codes", () => {
 
   test("0 when clean, with the report on stdout", () => {
     const c = captureIo();
-    expect(main(["--stack", "openstack", fixturePath("drift-clean")], c.io)).toBe(EXIT_CLEAN);
+    expect(main(["--stack", "openstack", scenarioFile("drift-clean")], c.io)).toBe(EXIT_CLEAN);
     expect(c.stdout.join("")).toContain("No drift in stack <code>openstack</code>");
   });
 
   test("2 on drift, the report in --out and a one-line note on stderr", () => {
     const c = captureIo();
     const out = join(dir, "substrate.drift.md");
-    expect(main(["--stack", "substrate", "--out", out, fixturePath("drift")], c.io)).toBe(EXIT_DRIFT);
+    expect(main(["--stack", "substrate", "--out", out, scenarioFile("drift")], c.io)).toBe(EXIT_DRIFT);
     expect(c.files.get(out)).toContain("## Drift in stack <code>substrate</code>");
     expect(c.stderr.join("")).toMatch(/stack substrate: \d+ object\(s\) drifted/);
   });
@@ -74,8 +76,8 @@ describe("drift-report CLI exit codes", () => {
       [[state], /state\.json: not a Terraform plan \(this looks like a state/],
       [[empty], /empty\.json: empty file/],
       [[], /expected exactly one plan, got 0/],
-      [[fixturePath("drift"), fixturePath("drift-clean")], /expected exactly one plan, got 2/],
-      [["--bogus", fixturePath("drift")], /Unknown option '--bogus'/],
+      [[scenarioFile("drift"), scenarioFile("drift-clean")], /expected exactly one plan, got 2/],
+      [["--bogus", scenarioFile("drift")], /Unknown option '--bogus'/],
     ];
     for (const [args, message] of cases) {
       const c = captureIo();
@@ -93,14 +95,14 @@ describe("the CLIs as processes", () => {
   const run = (script: string, args: string[]) => spawnSync(tsx, [join(__dirname, "../../tools/reports", script), ...args], { encoding: "utf8" });
 
   test("drift-report exits 0, 2 and 1 and plan-report 0 and 1", () => {
-    expect(run("drift-report.ts", [fixturePath("drift-clean")]).status).toBe(0);
-    const drift = run("drift-report.ts", [fixturePath("drift")]);
+    expect(run("drift-report.ts", [scenarioFile("drift-clean")]).status).toBe(0);
+    const drift = run("drift-report.ts", [scenarioFile("drift")]);
     expect(drift.status).toBe(2);
     expect(drift.stdout).toContain("## Drift in stack");
     const bad = run("drift-report.ts", ["/nonexistent.json"]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain("drift-report: /nonexistent.json: no such file");
-    expect(run("plan-report.ts", [fixturePath("creates")]).status).toBe(0);
+    expect(run("plan-report.ts", [scenarioFile("creates")]).status).toBe(0);
     expect(run("plan-report.ts", ["/nonexistent.json"]).status).toBe(1);
   });
 });

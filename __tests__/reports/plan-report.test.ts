@@ -2,13 +2,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DANGEROUS_TYPES, layerOf, LAYERS } from "../../tools/reports/catalog";
 import { GITHUB_BODY_LIMIT } from "../../tools/reports/markdown";
-import { loadPlanFile, parsePlan, PlanInputError, stackNameFromPath, type Plan, type ResourceChange } from "../../tools/reports/plan-json";
+import { parsePlan, PlanInputError, stackNameFromPath, type Plan, type ResourceChange } from "../../tools/reports/plan-json";
 import { main } from "../../tools/reports/plan-report";
 import { markerFor, renderPlanReport } from "../../tools/reports/render-plan";
 import { failedStack, summarizePlan } from "../../tools/reports/summarize";
 import { renderDriftReport } from "../../tools/reports/render-drift";
 import { formatPath, nameIsMasked } from "../../tools/reports/values";
-import { captureIo, changesOfKind, fixturePath, loadFixture, reshapeSecrets, scenarioFiles, SCENARIOS, secretValues } from "./helpers";
+import * as docsExample from "../../tools/reports/docs-example";
+import { captureIo, changesOfKind, reshapeSecrets, scenarioFile, scenarioPlan, scenarioSources, SCENARIOS, secretValues, useRealPlans } from "./helpers";
+
+useRealPlans();
 
 const report = (plans: [string, Plan][], opts = {}) => renderPlanReport(plans.map(([n, p]) => summarizePlan(n, p)), opts);
 
@@ -61,8 +64,8 @@ describe("layers", () => {
 });
 
 describe("plan-report on the scenario plans", () => {
-  test.each(scenarioFiles("creates"))("creates only (%s): counts by layer, every created object, the outputs, no dangerous change", (_src, file) => {
-    const plan = loadPlanFile(file);
+  test.each(scenarioSources("creates"))("creates only (%s): counts by layer, every created object, the outputs, no dangerous change", (src) => {
+    const plan = scenarioPlan("creates", src);
     const creates = changesOfKind(plan, "create");
     expect(creates.length).toBeGreaterThan(0);
     const md = report([["substrate", plan]]);
@@ -77,8 +80,8 @@ describe("plan-report on the scenario plans", () => {
     for (const name of Object.keys(plan.output_changes)) expect(md).toContain(`<code>${name}</code> (create)`);
   });
 
-  test.each(scenarioFiles("update"))("an in-place update (%s) shows each changed attribute with its old and new value", (_src, file) => {
-    const plan = loadPlanFile(file);
+  test.each(scenarioSources("update"))("an in-place update (%s) shows each changed attribute with its old and new value", (src) => {
+    const plan = scenarioPlan("update", src);
     const updates = changesOfKind(plan, "update");
     expect(updates.length).toBeGreaterThan(0);
     const md = report([["substrate", plan]]);
@@ -106,12 +109,12 @@ describe("plan-report on the scenario plans", () => {
     expect(md).toContain("**No dangerous changes**");
   });
 
-  test.each(scenarioFiles("replace-machine"))("a replaced machine (%s) is among the dangerous changes, with what forces it and the reason", (_src, file) => {
-    const plan = loadPlanFile(file);
+  test.each(scenarioSources("replace-machine"))("a replaced machine (%s) is among the dangerous changes, with what forces it and the reason", (src) => {
+    const plan = scenarioPlan("replace-machine", src);
     const replaces = changesOfKind(plan, "replace");
     const dangerous = replaces.filter((c) => DANGEROUS_TYPES[c.type]);
-    expect(dangerous.some((c) => c.type === "maas_machine")).toBe(true);
-    expect(dangerous.some((c) => (c.change.replace_paths ?? []).length > 0)).toBe(true);
+    expect(dangerous.length).toBeGreaterThan(0);
+    for (const c of dangerous) expect([c.address, (c.change.replace_paths ?? []).length > 0 || c.action_reason !== undefined]).toEqual([c.address, true]);
     const md = report([["substrate", plan]]);
     const danger = dangerSection(md);
     expect(md.indexOf("dangerous change")).toBeLessThan(md.indexOf("### Stack"));
@@ -129,8 +132,14 @@ describe("plan-report on the scenario plans", () => {
     }
   });
 
-  test.each(scenarioFiles("delete-ceph-osd"))("deleting a ceph-osd application (%s) is dangerous; other applications are not", (_src, file) => {
-    const plan = loadPlanFile(file);
+  test("the real replacements are a worker's machine (by its triggers) and a VM (by replace_paths), both dangerous", () => {
+    const dangerous = (src: string) => changesOfKind(scenarioPlan("replace-machine", src), "replace").filter((c) => DANGEROUS_TYPES[c.type]);
+    expect(dangerous("real worker").some((c) => c.type === "maas_machine" && c.action_reason === "replace_by_triggers")).toBe(true);
+    expect(dangerous("real VM").some((c) => c.type === "maas_vm_host_machine" && (c.change.replace_paths ?? []).length > 0)).toBe(true);
+  });
+
+  test.each(scenarioSources("delete-ceph-osd"))("deleting a ceph-osd application (%s) is dangerous; other applications are not", (src) => {
+    const plan = scenarioPlan("delete-ceph-osd", src);
     const deletes = changesOfKind(plan, "delete");
     const charm = (c: ResourceChange) => ((c.change.before as { charm?: { name: string }[] }).charm ?? [])[0]?.name;
     const osd = deletes.find((c) => c.type === "juju_application" && charm(c) === "ceph-osd")!;
@@ -147,10 +156,10 @@ describe("plan-report on the scenario plans", () => {
     expect(md).toContain(`${deletes.length} to delete`);
   });
 
-  test.each(SCENARIOS.flatMap((n) => scenarioFiles(n).map(([src, f]): [string, string, string] => [n, src, f])))(
+  test.each(SCENARIOS.flatMap((n) => scenarioSources(n).map((src): [string, string] => [n, src])))(
     "%s (%s): no value marked sensitive or named like a secret is printed, nor its length",
-    (name, _src, file) => {
-      const plan = loadPlanFile(file);
+    (name, src) => {
+      const plan = scenarioPlan(name as (typeof SCENARIOS)[number], src);
       const secrets = secretValues(plan);
       const render = (p: Plan) => (name.startsWith("drift") ? renderDriftReport(name, p).markdown : report([[name, p]]));
       const md = render(plan);
@@ -160,7 +169,7 @@ describe("plan-report on the scenario plans", () => {
   );
 
   test("the sensitive scenario hides values marked at the top, marked nested, and unmarked but named like secrets", () => {
-    const plan = loadFixture("sensitive");
+    const plan = scenarioPlan("sensitive");
     const md = report([["openstack", plan]]);
     expect(secretValues(plan).length).toBeGreaterThan(3);
     expect(md).toContain("(sensitive)");
@@ -201,20 +210,20 @@ describe("plan-report on the scenario plans", () => {
   });
 
   test("no changes is said plainly", () => {
-    for (const [, file] of scenarioFiles("no-changes")) {
-      const one = report([["openstack", loadPlanFile(file)]]);
+    for (const src of scenarioSources("no-changes")) {
+      const one = report([["openstack", scenarioPlan("no-changes", src)]]);
       expect(one).toContain("**No changes.** Terraform plans no changes in stack <code>openstack</code>");
     }
-    const md = report([["openstack", loadFixture("no-changes")]]);
+    const md = report([["openstack", scenarioPlan("no-changes")]]);
     expect(md).toContain("**No changes.** Terraform plans no changes in stack <code>openstack</code>");
     expect(md).not.toContain("dangerous");
     expect(md).not.toContain("| Layer |");
-    const two = report([["substrate", loadFixture("no-changes")], ["openstack", loadFixture("no-changes")]]);
+    const two = report([["substrate", scenarioPlan("no-changes")], ["openstack", scenarioPlan("no-changes")]]);
     expect(two).toContain("**No changes.** Terraform plans no changes in any stack (<code>substrate</code>, <code>openstack</code>)");
   });
 
   test("several stacks share one comment: a summary line each, one dangerous list, the sticky marker first", () => {
-    const md = report([["substrate", loadFixture("replace-machine")], ["openstack", loadFixture("delete-ceph-osd")]], { markerKey: "plan preview/cdktf.out" });
+    const md = report([["substrate", scenarioPlan("replace-machine")], ["openstack", scenarioPlan("delete-ceph-osd")]], { markerKey: "plan preview/cdktf.out" });
     expect(md.split("\n")[0]).toBe(markerFor("plan preview/cdktf.out"));
     expect(md.split("\n")[0]).toBe("<!-- plan-preview:plan preview/cdktf.out -->");
     expect(md).toMatch(/- \*\*substrate\*\*: .*to replace/);
@@ -226,7 +235,7 @@ describe("plan-report on the scenario plans", () => {
   });
 
   test("a failed stack is reported with Terraform's error and does not hide the others", () => {
-    const md = renderPlanReport([failedStack("substrate", "Error: Instance cannot be destroyed <prevent_destroy>"), summarizePlan("openstack", loadFixture("no-changes"))]);
+    const md = renderPlanReport([failedStack("substrate", "Error: Instance cannot be destroyed <prevent_destroy>"), summarizePlan("openstack", scenarioPlan("no-changes"))]);
     expect(md).toContain("- **substrate**: ❌ plan failed");
     expect(md).toContain("Error: Instance cannot be destroyed &lt;prevent_destroy&gt;");
     expect(md).toContain("- **openstack**: no changes");
@@ -294,7 +303,7 @@ describe("size", () => {
         ["juju-controller", "site-juju-controller"],
         ["openstack", "site-openstack"],
       ] as const
-    ).map(([name, scenario]) => summarizePlan(name, loadPlanFile(fixturePath(scenario))));
+    ).map(([name, scenario]) => summarizePlan(name, scenarioPlan(scenario)));
     const md = renderPlanReport(stacks, { markerKey: "plan preview/cdktf.out" });
     expect(md.length).toBeLessThanOrEqual(60_000);
     for (const s of stacks) {
@@ -347,7 +356,7 @@ describe("plan input", () => {
 describe("plan-report CLI", () => {
   test("renders named plans to --out", () => {
     const c = captureIo();
-    const code = main(["--out", "/tmp/r.md", "--marker", "k", `substrate=${fixturePath("replace-machine")}`, `openstack=${fixturePath("no-changes")}`], c.io);
+    const code = main(["--out", "/tmp/r.md", "--marker", "k", `substrate=${scenarioFile("replace-machine")}`, `openstack=${scenarioFile("no-changes")}`], c.io);
     expect(code).toBe(0);
     const md = c.files.get("/tmp/r.md")!;
     expect(md.startsWith("<!-- plan-preview:k -->\n")).toBe(true);
@@ -364,7 +373,24 @@ describe("plan-report CLI", () => {
     expect(main([], d.io)).toBe(1);
     expect(d.stderr.join("")).toMatch(/no plan given/);
     const e = captureIo();
-    expect(main(["--max-chars", "lots", fixturePath("creates")], e.io)).toBe(1);
+    expect(main(["--max-chars", "lots", scenarioFile("creates")], e.io)).toBe(1);
     expect(e.stderr.join("")).toMatch(/--max-chars must be a positive integer/);
+  });
+});
+
+describe("docs/plan-previews.md", () => {
+  test("its example comment and drift issue are what the code renders from its snapshot of real plans, which makes today's changes", () => {
+    const { DOC, snapshotPlans, withExamples } = docsExample;
+    const doc = readFileSync(DOC, "utf8");
+    // If this fails after a change to the reports or to the stacks: npx tsx tools/reports/docs-example.ts
+    expect(doc).toBe(withExamples(doc));
+    const snap = snapshotPlans();
+    const changes = (p: Plan) => [...p.resource_changes, ...p.resource_drift].filter((rc) => rc.change.actions.join() !== "no-op").map((rc) => `${rc.change.actions.join("/")} ${rc.address}`).sort();
+    expect(changes(snap.replace)).toEqual(changes(scenarioPlan("replace-machine", "real worker")));
+    expect(changes(snap.delete)).toEqual(changes(scenarioPlan("delete-ceph-osd", "real")));
+    expect(changes(snap.drift)).toEqual(changes(scenarioPlan("drift", "real")));
+    const n = [snap.replace, snap.delete].reduce((a, p) => a + summarizePlan("s", p).items.filter((i) => i.danger).length, 0);
+    expect(n).toBeGreaterThan(1);
+    expect(doc).toContain(`> ### ⚠️ ${n} dangerous changes`);
   });
 });
