@@ -46,7 +46,8 @@ const REASONS: Readonly<Record<string, string>> = {
   replace_because_cannot_update: "an attribute cannot be changed in place",
   replace_because_tainted: "the object is tainted",
   replace_by_request: "replacement was requested (-replace)",
-  replace_by_triggers: "replace_triggered_by fired",
+  // Our stacks tie machines to their hardware identity this way (constructs/common/hardware.ts).
+  replace_by_triggers: "an object it is tied to changed, e.g. the hardware identity (PXE MAC) of a machine",
   delete_because_no_resource_config: "its resource was removed from the configuration",
   delete_because_no_module: "its module was removed from the configuration",
   delete_because_wrong_repetition: "count/for_each was added or removed",
