@@ -58,24 +58,28 @@ export class RemovalGuard extends Construct {
 }
 
 /**
- * The hosts the last apply recorded. The local backend's state file is read directly (a missing file,
- * before the first apply, means none). Remote backends go through terraform_remote_state, which fails
- * while no state exists: the first apply on a fresh remote backend sets TF_VAR_removal_guard=false.
+ * The hosts the last apply recorded, from the stack's own state through terraform_remote_state. The data
+ * source is read at plan time and the plan keeps its result, so apply never re-reads a state file that
+ * Terraform is writing (even when its count changes meanwhile). It fails while no state exists at all,
+ * so it is only read once there is one: for the local backend when the state file has content; for
+ * remote backends unless TF_VAR_removal_guard=false (the first apply on a fresh backend).
  */
 function previousHosts(scope: Construct, props: RemovalGuardProps): string {
   const stack = TerraformStack.of(scope);
+  const previous = props.backend.getRemoteStateDataSource(scope, "previous-state", stack.toString());
   if (props.backend instanceof LocalBackend) {
     const file = (props.backend.toTerraform() as { terraform: { backend: { local: { path: string } } } }).terraform.backend.local.path;
-    return `fileexists("${file}") ? try(jsondecode(file("${file}")).outputs.${RemovalGuard.OUTPUT}.value, []) : []`;
+    // Not fileexists(): the local backend creates the file, empty, when it takes its lock.
+    previous.addOverride("count", `\${try(length(file("${file}")) > 0, false) ? 1 : 0}`);
+  } else {
+    const enabled = new TerraformVariable(scope, "enabled", {
+      type: "bool",
+      default: true,
+      description: "Compare against the hosts of the last apply; false only for the first apply on a fresh remote backend.",
+    });
+    enabled.overrideLogicalId("removal_guard");
+    previous.addOverride("count", `\${var.removal_guard ? 1 : 0}`);
   }
-  const enabled = new TerraformVariable(scope, "enabled", {
-    type: "bool",
-    default: true,
-    description: "Compare against the hosts of the last apply; false only for the first apply on a fresh remote backend.",
-  });
-  enabled.overrideLogicalId("removal_guard");
-  const previous = props.backend.getRemoteStateDataSource(scope, "previous-state", stack.toString());
-  previous.addOverride("count", `\${var.removal_guard ? 1 : 0}`);
   previous.addOverride("defaults", { [RemovalGuard.OUTPUT]: [] });
-  return `try(${previous.fqn}[0].outputs.${RemovalGuard.OUTPUT}, [])`;
+  return `flatten([for state in ${previous.fqn} : state.outputs.${RemovalGuard.OUTPUT}])`;
 }
