@@ -11,7 +11,7 @@ import { workersWithRole, type Site } from "../../constructs/site";
 import { createBench, countActions, type Bench, type TfPlanJson, type TfResourceChange } from "../../tools/testbench";
 import { expectedCreates, loopbackGeneratedSite, siteModel } from "../../tools/testbench/scenarios";
 import {
-  STACKS, STACK_ENV, buildApp, leakedSecrets, seedRackController, showJsonLeaks, startFakeMaas, synth, tempDir, type FakeMaas,
+  STACKS, STACK_ENV, appScript, leakedSecrets, seedRackController, showJsonLeaks, startFakeMaas, synth, tempDir, type FakeMaas,
   type StackName, type Synth,
 } from "./harness";
 
@@ -59,7 +59,7 @@ describe(`generated site: ${SCALE.workers} workers over ${SCALE.zones} zones, re
     site = siteModel(data);
     bench = createBench();
     seedRackController(bench, site.controller.hostname);
-    s = synth(buildApp(), tempDir("large-site"), data);
+    s = synth(appScript(), tempDir("large-site"), data);
     // Independent in the simulator, so the three stacks run side by side.
     const results = await Promise.all(STACKS.map((stack) => runStack(bench, s.dir(stack))));
     runs = Object.fromEntries(STACKS.map((stack, i) => [stack, results[i]!])) as Record<StackName, StackRun>;

@@ -10,7 +10,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createBench, countActions, type Bench } from "../../tools/testbench";
-import { STACK_ENV, buildApp, loopbackSite, seedRackController, startFakeMaas, synth, tempDir, type FakeMaas, type Synth } from "./harness";
+import { STACK_ENV, appScript, loopbackSite, seedRackController, startFakeMaas, synth, tempDir, type FakeMaas, type Synth } from "./harness";
 
 /** The PostgreSQL server binaries: on PATH, else the newest /usr/lib/postgresql/<v>/bin. */
 function pgBin(): string {
@@ -89,7 +89,7 @@ describe("pg backend", () => {
   let s: Synth;
   let env: NodeJS.ProcessEnv;
   beforeAll(() => {
-    s = synth(buildApp(), tempDir("pg"), pgSite(maas.port));
+    s = synth(appScript(), tempDir("pg"), pgSite(maas.port));
     // The removal guard reads the last apply's hosts through terraform_remote_state, which fails before any state exists.
     env = { ...STACK_ENV, PG_CONN_STR: connStr, TF_VAR_removal_guard: "false" };
   });

@@ -9,7 +9,7 @@ import { createBench, countActions, type Bench } from "../../tools/testbench";
 import { expectedCreates as expectedCreatesFor } from "../../tools/testbench/scenarios";
 import { siteWith } from "../helpers/sites";
 import {
-  STACKS, STACK_ENV, buildApp, leakedSecrets, loopbackSite, resourceCounts, seedRackController, showJsonLeaks, startFakeMaas, synth,
+  STACKS, STACK_ENV, appScript, leakedSecrets, loopbackSite, resourceCounts, seedRackController, showJsonLeaks, startFakeMaas, synth,
   tempDir, type FakeMaas, type StackName, type Synth,
 } from "./harness";
 
@@ -21,7 +21,7 @@ describe("default site, all three stacks, real terraform", () => {
   let maas: FakeMaas;
   let s: Synth;
   beforeAll(async () => {
-    const app = buildApp();
+    const app = appScript();
     bench = createBench();
     seedRackController(bench);
     maas = await startFakeMaas();

@@ -116,23 +116,15 @@ export function addWorker(s: SiteData, hostname = "worker-3", n = 23): SiteData 
 }
 
 /**
- * Builds main.ts exactly as `npm run build` does, into a file of its own under .sim/e2e (test files run in
- * parallel; the bundle finds the project root from its own location, so it stays inside the project).
+ * The script of cdktf.json's `app` command (`node tools/app/run.cjs`): synthesizing through it runs exactly
+ * what `cdktf synth` runs. It rebuilds its bundle when a source changed, atomically, so parallel test
+ * files may share it.
  */
-export function buildApp(): string {
-  const script = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.build!;
-  const outDir = path.join(ROOT, ".sim", "e2e");
-  fs.mkdirSync(outDir, { recursive: true });
-  // Bundles of earlier runs (an hour old) go; a running test file may still use a fresh one.
-  for (const f of fs.readdirSync(outDir)) {
-    const p = path.join(outDir, f);
-    if (Date.now() - fs.statSync(p).mtimeMs > 3_600_000) fs.rmSync(p, { force: true });
-  }
-  const outfile = path.join(outDir, `main-${process.pid}.js`);
-  const args = script.replace(/^esbuild\s+/, "").split(/\s+/).map((a) => (a.startsWith("--outfile=") ? `--outfile=${outfile}` : a));
-  const r = spawnSync(path.join(ROOT, "node_modules", ".bin", "esbuild"), args, { cwd: ROOT, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`build of main.ts failed: ${r.stderr}`);
-  return outfile;
+export function appScript(): string {
+  const app = (JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8")) as { app: string }).app;
+  const script = /^node (\S+)$/.exec(app)?.[1];
+  if (!script) throw new Error(`cdktf.json app is "${app}"; the test bench expects "node <script>"`);
+  return path.join(ROOT, script);
 }
 
 export interface Synth {
@@ -142,7 +134,7 @@ export interface Synth {
 }
 
 /**
- * `SITE=<work>/site.json CDKTF_OUTDIR=<work>/out node <app>`. The local backend keeps state in <work>/state, so
+ * `SITE=<work>/site.json CDKTF_OUTDIR=<work>/out node <app script>`. The local backend keeps state in <work>/state, so
  * successive syntheses into one work dir share state and `.terraform` (no second init needed).
  */
 export function synth(app: string, work: string, site: SiteData, env: NodeJS.ProcessEnv = {}): Synth {
@@ -226,9 +218,9 @@ export interface RealPlans {
 
 let cached: Promise<RealPlans> | undefined;
 
-/** Real plans on the default site (cached per process: a jest test file). `app` is a built main.js (default: built here). */
+/** Real plans on the default site (cached per process: a jest test file). `app` is the app script (default: cdktf.json's). */
 export function realPlans(opts: { app?: string } = {}): Promise<RealPlans> {
-  cached ??= produceRealPlans(opts.app ?? buildApp());
+  cached ??= produceRealPlans(opts.app ?? appScript());
   return cached;
 }
 
