@@ -8,4 +8,5 @@ module.exports = {
   },
   moduleFileExtensions: ["ts", "js", "json"],
   testTimeout: 60000,
+  reporters: ["default", "<rootDir>/tools/jest/summary-reporter.js"],
 };
