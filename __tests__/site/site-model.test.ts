@@ -70,6 +70,12 @@ describe("bad input gets every problem, with the field path and the fix", () => 
     );
   });
 
+  it("a CIDR written with host bits", () => {
+    expect(problemsOf((s) => (s.segments[1].cidr = "10.20.0.5/24"))).toContainEqual(
+      "segments[1].cidr: 10.20.0.5/24 has host bits set; write the network address, e.g. 10.20.0.0/24",
+    );
+  });
+
   it("a gateway outside its subnet", () => {
     expect(problemsOf((s) => (s.segments[1].gateway = "10.30.0.1"))).toContainEqual(
       "segments[1].gateway: gateway 10.30.0.1 is outside 10.20.0.0/24; use a host address of that subnet",

@@ -2,7 +2,7 @@
  * Cross-field rules of a site file, run after the shape check. Each rule adds every problem it finds,
  * so an operator fixes the whole file in one pass instead of one error per run.
  */
-import { cidrsOverlap, hasHostBits, inRange, ipToInt, isHostIn, parseCidr, rangesOverlap, type Cidr, type Range } from "./ipv4";
+import { cidrsOverlap, hasHostBits, inRange, intToIp, ipToInt, isHostIn, parseCidr, rangesOverlap, type Cidr, type Range } from "./ipv4";
 import type { SiteFile } from "./schema";
 
 export interface Problem {
@@ -103,7 +103,7 @@ function checkSegments(site: SiteFile, segments: SegmentIndex, add: Add): void {
 
 function intToNetwork(text: string): string {
   const cidr = parseCidr(text);
-  return `${[24, 16, 8, 0].map((s) => Math.floor(cidr.first / 2 ** s) % 256).join(".")}/${cidr.prefix}`;
+  return `${intToIp(cidr.first)}/${cidr.prefix}`;
 }
 
 /** Addresses, MACs and hostnames must be unique across the site; static addresses must fit their segment. */

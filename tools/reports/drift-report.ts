@@ -7,7 +7,7 @@
  * in both the 0 and the 2 case, so a workflow can close or update its issue from the same output.
  */
 import { parseArgs } from "node:util";
-import { positiveInt, processIo, type Io } from "./cli-io";
+import { REPORT_OPTIONS, processIo, renderOptionsFrom, type Io } from "./cli-io";
 import { kindOf, loadPlanFile, stackNameFromPath } from "./plan-json";
 import { renderDriftReport } from "./render-drift";
 
@@ -22,15 +22,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: {
-        stack: { type: "string" },
-        out: { type: "string", short: "o" },
-        marker: { type: "string" },
-        context: { type: "string" },
-        "details-hint": { type: "string" },
-        "max-chars": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: { ...REPORT_OPTIONS, stack: { type: "string" } },
     });
     if (values.help) {
       io.stdout(USAGE + "\n");
@@ -44,13 +36,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     if (pending) {
       io.stderr(`drift-report: note: ${file} plans ${pending} change(s); drift-report reads only resource_drift (use -refresh-only for a pure drift check)\n`);
     }
-    const maxChars = positiveInt("max-chars", values["max-chars"]);
-    const report = renderDriftReport(stack, plan, {
-      ...(values.marker ? { markerKey: values.marker } : {}),
-      ...(values.context ? { context: values.context } : {}),
-      ...(values["details-hint"] ? { detailsHint: values["details-hint"] } : {}),
-      ...(maxChars ? { maxChars } : {}),
-    });
+    const report = renderDriftReport(stack, plan, renderOptionsFrom(values));
     if (values.out) io.writeFile(values.out, report.markdown);
     else io.stdout(report.markdown);
     if (report.drifted) io.stderr(`drift-report: stack ${stack}: ${report.items.length} object(s) drifted\n`);

@@ -7,7 +7,7 @@
  * Exit code 0 when the report was written, 1 on an unreadable plan or a bad option (message on stderr).
  */
 import { parseArgs } from "node:util";
-import { positiveInt, processIo, type Io } from "./cli-io";
+import { REPORT_OPTIONS, processIo, renderOptionsFrom, type Io } from "./cli-io";
 import { loadPlanFile, stackNameFromPath } from "./plan-json";
 import { renderPlanReport } from "./render-plan";
 import { summarizePlan } from "./summarize";
@@ -26,15 +26,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: {
-        out: { type: "string", short: "o" },
-        marker: { type: "string" },
-        title: { type: "string" },
-        context: { type: "string" },
-        "details-hint": { type: "string" },
-        "max-chars": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: { ...REPORT_OPTIONS, title: { type: "string" } },
     });
     if (values.help) {
       io.stdout(USAGE + "\n");
@@ -45,14 +37,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
       const [name, file] = splitStackArg(arg);
       return summarizePlan(name, loadPlanFile(file));
     });
-    const maxChars = positiveInt("max-chars", values["max-chars"]);
-    const md = renderPlanReport(stacks, {
-      ...(values.marker ? { markerKey: values.marker } : {}),
-      ...(values.title ? { title: values.title } : {}),
-      ...(values.context ? { context: values.context } : {}),
-      ...(values["details-hint"] ? { detailsHint: values["details-hint"] } : {}),
-      ...(maxChars ? { maxChars } : {}),
-    });
+    const md = renderPlanReport(stacks, { ...renderOptionsFrom(values), ...(values.title ? { title: values.title } : {}) });
     if (values.out) io.writeFile(values.out, md);
     else io.stdout(md);
     return 0;
