@@ -64,10 +64,15 @@ export interface Certificate {
 }
 
 export function selfSignedLocalhost(): Certificate {
+  return selfSigned("localhost");
+}
+
+/** A self-signed certificate whose subject CN and DNS name are `commonName`. */
+export function selfSigned(commonName: string): Certificate {
   const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
   const spki = publicKey.export({ type: "spki", format: "der" });
   const ecdsaWithSha256 = seq(oid("1.2.840.10045.4.3.2"));
-  const name = seq(set(seq(oid("2.5.4.3"), utf8("localhost"))));
+  const name = seq(set(seq(oid("2.5.4.3"), utf8(commonName))));
   const now = Date.now();
   const serial = crypto.randomBytes(16);
   serial[0]! &= 0x7f;
@@ -79,7 +84,7 @@ export function selfSignedLocalhost(): Certificate {
     // basicConstraints: CA
     extension("2.5.29.19", true, seq(bool(true))),
     // subjectAltName: DNS localhost
-    extension("2.5.29.17", false, seq(tlv(0x82, Buffer.from("localhost")))),
+    extension("2.5.29.17", false, seq(tlv(0x82, Buffer.from(commonName)))),
   );
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))),
@@ -97,4 +102,9 @@ export function selfSignedLocalhost(): Certificate {
   const certPem = `-----BEGIN CERTIFICATE-----\n${b64.replace(/.{1,64}/g, "$&\n")}-----END CERTIFICATE-----\n`;
   const keyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   return { der, certPem, keyPem };
+}
+
+/** SHA-256 of a certificate's DER as lower-case hex: the fingerprint LXD shows and pins. */
+export function fingerprintOf(certPem: string): string {
+  return new crypto.X509Certificate(certPem).fingerprint256.replace(/:/g, "").toLowerCase();
 }

@@ -15,7 +15,9 @@ import {
   mapAttributes,
   normalizeBlock,
 } from "./schema";
-import { World, WorldObject } from "./world";
+import * as path from "node:path";
+import { World, WorldData, WorldObject, readWorldFile, worldFile } from "./world";
+import { Rule, Worlds, rulesFor } from "./twin/rule";
 
 /** One step of an attribute path, in the shape of the protocol's AttributePath.Step. */
 export type Step = { attribute_name: string } | { element_key_int: number } | { element_key_string: string };
@@ -53,14 +55,45 @@ export function decodePrivate(b: Uint8Array | undefined | null): PrivateData {
 
 export class ProviderSim {
   readonly forceNew: Record<string, string[]>;
+  /** The twin's behaviour rules for this provider (tools/simulator/src/twin). */
+  readonly rules: readonly Rule[];
+  /** The provider configuration from ConfigureProvider, for rules that depend on it. */
+  private providerConfig: ObjectValue | null = null;
 
   constructor(
     readonly schema: JsonProviderSchema,
     readonly meta: ProviderMeta,
     readonly world: World,
-    readonly options: { numericIds?: boolean } = {},
+    readonly options: { numericIds?: boolean; rules?: readonly Rule[] } = {},
   ) {
     this.forceNew = meta.forceNew ?? {};
+    this.rules = options.rules ?? [];
+  }
+
+  /** This provider's world (`own`, as given) and read-only snapshots of the other providers' worlds. */
+  private worlds(own: WorldData): Worlds {
+    const dir = path.dirname(this.world.file);
+    const cache = new Map<string, WorldData>();
+    return {
+      own,
+      other: (provider) => {
+        if (!cache.has(provider)) cache.set(provider, readWorldFile(worldFile(dir, provider)));
+        return cache.get(provider)!;
+      },
+    };
+  }
+
+  /** ConfigureProvider: keeps the configuration and applies the rules about it (credentials, connections). */
+  configure(config: Value): Diag[] {
+    this.providerConfig = isObject(config) ? config : null;
+    if (!this.providerConfig || this.rules.every((r) => !r.configure)) return [];
+    const worlds = this.worlds(this.world.read());
+    const diags: Diag[] = [];
+    for (const rule of this.rules) {
+      const d = rule.configure?.({ config: this.providerConfig, worlds });
+      if (d) diags.push(d);
+    }
+    return diags;
   }
 
   // -------------------------------------------------------------------------
@@ -118,11 +151,11 @@ export class ProviderSim {
     type: string,
     prior: Value,
     proposed: Value,
-  ): { planned: Value; requiresReplace: Step[][] } {
-    if (proposed === null) return { planned: null, requiresReplace: [] };
+  ): { planned: Value; requiresReplace: Step[][]; diags: Diag[] } {
+    if (proposed === null) return { planned: null, requiresReplace: [], diags: [] };
     const block = this.resourceSchema(type).block;
     const t = blockType(block);
-    if (prior !== null && equal(prior, proposed, t)) return { planned: clone(prior), requiresReplace: [] };
+    if (prior !== null && equal(prior, proposed, t)) return { planned: clone(prior), requiresReplace: [], diags: [] };
     const planned = clone(proposed) as ObjectValue;
     // A computed attribute that is null here is not set in the configuration
     // (and has no prior value): its value is known only after apply.
@@ -133,7 +166,16 @@ export class ProviderSim {
         diffPaths(prior, planned, dotted.split("."), block, [], requiresReplace);
       }
     }
-    return { planned, requiresReplace };
+    const diags: Diag[] = [];
+    const rules = rulesFor(this.rules, type).filter((r) => r.plan);
+    if (rules.length > 0) {
+      const worlds = this.worlds(this.world.read());
+      for (const rule of rules) {
+        const d = rule.plan!({ type, prior: prior as ObjectValue | null, planned, requiresReplace, provider: this.providerConfig, worlds });
+        if (d) diags.push(d);
+      }
+    }
+    return { planned, requiresReplace, diags };
   }
 
   applyResourceChange(
@@ -169,25 +211,52 @@ export class ProviderSim {
           };
         }
       }
-      objects[key] = toJson(state) as WorldObject;
-      return { newState: state, private: { key, n }, diags: [] as Diag[] };
+      const worlds = this.worlds(w);
+      for (const rule of rulesFor(this.rules, type)) {
+        const refusal = rule.apply?.({ type, prior: prior as ObjectValue | null, planned: planned as ObjectValue, state, key, provider: this.providerConfig, worlds });
+        if (!refusal) continue;
+        if (refusal.keep) {
+          objects[key] = this.stored(objects[key], state, block);
+          return { newState: state as Value, private: { key, n }, diags: [refusal.error] };
+        }
+        return { newState: prior, private: priv, diags: [refusal.error] };
+      }
+      objects[key] = this.stored(objects[key], state, block);
+      return { newState: state as Value, private: { key, n }, diags: [] as Diag[] };
     });
   }
 
-  readResource(type: string, state: Value, priv: PrivateData): { newState: Value; private: PrivateData } {
-    if (state === null) return { newState: null, private: priv };
+  readResource(type: string, state: Value, priv: PrivateData): { newState: Value; private: PrivateData; diags: Diag[] } {
+    if (state === null) return { newState: null, private: priv, diags: [] };
     const block = this.resourceSchema(type).block;
     const w = this.world.read();
     const objects = w.objects[type] ?? {};
     const key = this.keyOf(type, state as ObjectValue, priv, objects);
     const obj = key !== undefined ? objects[key] : undefined;
-    if (!obj) return { newState: null, private: {} };
-    return { newState: this.fromWorld(obj, key!, block), private: { ...priv, key } };
+    if (!obj) return { newState: null, private: {}, diags: [] };
+    const newState = this.fromWorld(obj, key!, block);
+    const rules = rulesFor(this.rules, type).filter((r) => r.read);
+    const worlds = rules.length > 0 ? this.worlds(w) : undefined;
+    for (const rule of rules) {
+      const refused = rule.read!({ type, state: newState, stored: obj, provider: this.providerConfig, worlds: worlds! });
+      if (refused) return { newState: state, private: priv, diags: [refused] };
+    }
+    return { newState, private: { ...priv, key }, diags: [] };
   }
 
   importResourceState(type: string, id: string): { state: Value; private: PrivateData; diags: Diag[] } {
     const block = this.resourceSchema(type).block;
-    const objects = this.world.read().objects[type] ?? {};
+    const w = this.world.read();
+    const objects = w.objects[type] ?? {};
+    const importer = rulesFor(this.rules, type).find((r) => r.importKey);
+    if (importer) {
+      const found = importer.importKey!({ type, id, worlds: this.worlds(w) });
+      if (found !== undefined && typeof found !== "string") return { state: null, private: {}, diags: [found] };
+      if (found === undefined || !objects[found]) {
+        return { state: null, private: {}, diags: [err("Cannot import non-existent remote object", `No ${type} "${id}" exists in the simulated world.`)] };
+      }
+      return { state: this.fromWorld(objects[found]!, found, block), private: { key: found }, diags: [] };
+    }
     // Ids as given, or without a `<remote>:` prefix (LXD style), or a unique name.
     const candidates = [id, id.slice(id.indexOf(":") + 1), id.slice(id.lastIndexOf("/") + 1)];
     let key: string | undefined = candidates.slice(0, 2).find((c) => objects[c]);
@@ -252,6 +321,17 @@ export class ProviderSim {
 
   // -------------------------------------------------------------------------
   // Helpers
+
+  /**
+   * What the world keeps of a new state: the state, plus whatever the stored object held outside the
+   * resource's schema (the real system keeps fields a resource does not manage, e.g. a subnet's VID that
+   * only the data source shows).
+   */
+  private stored(old: WorldObject | undefined, state: ObjectValue, block: JsonBlock): WorldObject {
+    const known = new Set([...Object.keys(block.attributes ?? {}), ...Object.keys(block.block_types ?? {})]);
+    const kept = Object.fromEntries(Object.entries(old ?? {}).filter(([k]) => !known.has(k)));
+    return { ...kept, ...(toJson(state) as WorldObject) };
+  }
 
   /** A world object as a value of `block`; a missing `id` is the world key. */
   private fromWorld(obj: WorldObject, key: string, block: JsonBlock): ObjectValue {

@@ -18,6 +18,7 @@ import { Diag, ProviderSim, decodePrivate, encodePrivate } from "./provider";
 import { JsonSchema, ProviderMeta, SchemaFile, blockType, protoFunction, protoSchema, providerSchemaOf } from "./schema";
 import { World } from "./world";
 import { serviceDefinitions } from "./protos";
+import { twinRules } from "./twin";
 
 const MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE";
 const MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
@@ -71,6 +72,7 @@ function main(): void {
     const meta = JSON.parse(fs.readFileSync(metaFile, "utf8")) as ProviderMeta;
     sim = new ProviderSim(providerSchemaOf(file).schema, meta, new World(worldDir, providerName), {
       numericIds: process.env["SIM_NUMERIC_IDS"] === "1",
+      rules: twinRules(providerName),
     });
   } catch (e) {
     fatal(`cannot load schema ${schemaFile} / meta ${metaFile}: ${(e as Error).message}`);
@@ -252,11 +254,11 @@ function providerService(sim: ProviderSim, wrap: (name: string, fn: Handler) => 
       const state = sim.upgradeResourceState(req.type_name, raw.json);
       return { upgraded_state: encodeDV(state, rType(req.type_name)), diagnostics: [] };
     },
-    ConfigureProvider: () => ({ diagnostics: [] }),
+    ConfigureProvider: (req) => ({ diagnostics: sim.configure(decodeDV(req.config, blockType(sim.providerBlock()))).map(diag) }),
     ReadResource: (req) => {
       const t = rType(req.type_name);
       const r = sim.readResource(req.type_name, decodeDV(req.current_state, t), decodePrivate(req.private));
-      return { new_state: encodeDV(r.newState, t), private: encodePrivate(r.private), diagnostics: [] };
+      return { new_state: encodeDV(r.newState, t), private: encodePrivate(r.private), diagnostics: r.diags.map(diag) };
     },
     PlanResourceChange: (req) => {
       const t = rType(req.type_name);
@@ -265,7 +267,7 @@ function providerService(sim: ProviderSim, wrap: (name: string, fn: Handler) => 
         planned_state: encodeDV(r.planned, t),
         requires_replace: r.requiresReplace.map((steps) => ({ steps })),
         planned_private: req.prior_private ?? Buffer.alloc(0),
-        diagnostics: [],
+        diagnostics: r.diags.map(diag),
       };
     },
     ApplyResourceChange: (req) => {

@@ -16,10 +16,15 @@ export interface WorldData {
   counters: Record<string, number>;
   /** Objects per resource (or data source) type, keyed by id. */
   objects: Record<string, Record<string, WorldObject>>;
+  /**
+   * What the real system knows that no provider schema shows, for the twin's rules: a rack controller's
+   * interfaces, where each MAC is cabled, a machine's status, LXD's server certificate and trust store.
+   */
+  facts: Record<string, unknown>;
 }
 
 export function emptyWorld(): WorldData {
-  return { counters: {}, objects: {} };
+  return { counters: {}, objects: {}, facts: {} };
 }
 
 export function worldFile(dir: string, provider: string): string {
@@ -36,7 +41,7 @@ export function readWorldFile(file: string): WorldData {
   }
   if (text.trim() === "") return emptyWorld();
   const data = JSON.parse(text) as Partial<WorldData>;
-  return { counters: data.counters ?? {}, objects: data.objects ?? {} };
+  return { counters: data.counters ?? {}, objects: data.objects ?? {}, facts: data.facts ?? {} };
 }
 
 export function writeWorldFile(file: string, data: WorldData): void {
