@@ -35,6 +35,11 @@ export interface Nic {
   readonly address?: string;
 }
 
+/** A controller NIC; `tagged`: the host carries the segment's VLAN tagged (a sub-interface in the bridge). */
+export interface ControllerNic extends Nic {
+  readonly tagged: boolean;
+}
+
 export interface Capacity {
   readonly cores: number;
   readonly memoryGiB: number;
@@ -49,13 +54,14 @@ export interface Vm extends Capacity {
 
 export interface Controller {
   readonly hostname: string;
-  readonly nics: readonly Nic[];
+  readonly nics: readonly ControllerNic[];
   readonly capacity: Capacity;
   readonly headroom: Capacity;
   readonly managementAddress: string;
   readonly lxd: {
     readonly address: string;
     readonly project: string;
+    readonly serverFingerprint?: string;
     readonly storagePool: { readonly name: string; readonly driver: "zfs" | "btrfs" | "lvm" | "dir"; readonly source?: string };
     readonly bridges: Readonly<Record<string, string>>;
   };
@@ -135,4 +141,19 @@ export function isDestroyAllowed(site: Site, hostname: string): boolean {
 /** Distinct values in first-seen order. */
 export function distinct<T>(values: Iterable<T>): T[] {
   return [...new Set(values)];
+}
+
+/** Whether the controller (its rack controller) has a NIC on a segment. */
+export function isOnController(site: Site, segment: Segment): boolean {
+  return site.controller.nics.some((n) => n.segment === segment.name);
+}
+
+/**
+ * The segment whose DHCP a DHCP segment off the controller relays to: the first DHCP segment of the same
+ * purpose the controller is on. Undefined for segments the rack serves itself (or when there is none; the
+ * site rules refuse that).
+ */
+export function relayTargetFor(site: Site, segment: Segment): Segment | undefined {
+  if (!segment.dhcp || isOnController(site, segment)) return undefined;
+  return site.segments.find((s) => s.dhcp && s.purpose === segment.purpose && isOnController(site, s));
 }

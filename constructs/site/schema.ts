@@ -64,6 +64,15 @@ const nic = z.strictObject({
   address: ipv4.optional().describe("Static address on that segment. Omit on external NICs that only carry the OVN provider bridge."),
 });
 
+const controllerNic = nic.extend({
+  tagged: z
+    .boolean()
+    .default(true)
+    .describe(
+      "The port is a trunk and the host carries the segment's VLAN tagged (a sub-interface <name>.<vlan>, inside the segment's bridge), so MAAS's rack controller sits on that VLAN and can serve DHCP there. false: an access port; MAAS then sees the NIC untagged (VID 0). @default true",
+    ),
+});
+
 const vmNic = z.strictObject({
   segment: name.describe("Segment the VM's NIC joins through the controller's bridge for it."),
   address: ipv4.optional().describe("Static address; omitted: MAAS picks one from the subnet."),
@@ -88,7 +97,7 @@ const capacity = z.strictObject({
 
 const controller = z.strictObject({
   hostname: hostname.describe("The controller's hostname (runs MAAS, LXD and the control-plane VMs)."),
-  nics: z.array(nic).min(1, { error: "list the controller's NICs, at least the one on the management segment" }),
+  nics: z.array(controllerNic).min(1, { error: "list the controller's NICs, at least the one on the management segment" }),
   capacity: capacity.describe("What the controller can give to VMs before headroom."),
   headroom: z
     .strictObject({ cores: z.number().int().min(0), memoryGiB: z.number().int().min(0), diskGiB: z.number().int().min(0) })
@@ -99,6 +108,11 @@ const controller = z.strictObject({
       address: z.string().regex(/^https:\/\/[^/]+:\d+$/, { error: "must be https://<host>:<port>, e.g. https://10.20.0.2:8443" }).optional()
         .describe("LXD API address MAAS and Terraform use. @default https://<controller's management address>:8443"),
       project: name.default("maas").describe("LXD project holding the VMs MAAS composes."),
+      serverFingerprint: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/, { error: "must be the 64 hex digits of the SHA-256 fingerprint `lxc info` shows as certificate_fingerprint" })
+        .optional()
+        .describe("SHA-256 fingerprint of LXD's server certificate (not secret). Pins it, so plans keep verifying the server after the first run's trust token is spent. @default - only the first run, with a trust token, can verify the server"),
       storagePool: z
         .strictObject({
           name: name.default("vmpool"),
