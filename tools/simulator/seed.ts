@@ -148,11 +148,27 @@ function seedJuju(credentials: TwinCredentials): WorldData {
 
 export const CREDENTIALS_FILE = "credentials.json";
 
+/** Fresh throwaway credentials for a world whose LXD server is `server` (pass `server` as undefined to get the rest only). */
+export function newCredentials(server?: LxdServerFacts): TwinCredentials {
+  const lxdClient = selfSigned("terraform");
+  const maasLxd = selfSigned("maas");
+  const jujuCa = selfSigned("juju-ca");
+  return {
+    maasApiKey: `${random(9)}:${random(9)}:${random(16)}`,
+    ipmiPassword: random(12),
+    lxdClient: { certificate: lxdClient.certPem, key: lxdClient.keyPem },
+    lxdTrustToken: server ? trustToken(server) : "",
+    maasLxd: { certificate: maasLxd.certPem, key: maasLxd.keyPem },
+    juju: { addresses: "127.0.0.1:17070", username: "admin", password: random(16), caCert: jujuCa.certPem },
+  };
+}
+
 /**
  * Seeds `dir` for `site` when it holds no world yet, and returns the credentials its worlds accept (those of
- * the existing world when already seeded).
+ * the existing world when already seeded). `given` fixes the credentials (tests use ones with known markers);
+ * the trust token is always minted for this world's LXD server.
  */
-export function seedWorlds(site: Site, dir: string): { credentials: TwinCredentials; seeded: boolean } {
+export function seedWorlds(site: Site, dir: string, given?: TwinCredentials): { credentials: TwinCredentials; seeded: boolean } {
   const file = path.join(dir, CREDENTIALS_FILE);
   if (fs.existsSync(file)) return { credentials: JSON.parse(fs.readFileSync(file, "utf8")) as TwinCredentials, seeded: false };
   const existing = ["maas", "lxd", "juju"].filter((p) => fs.existsSync(worldFile(dir, p)));
@@ -166,17 +182,7 @@ export function seedWorlds(site: Site, dir: string): { credentials: TwinCredenti
     // A site that pins its server's fingerprint describes this server.
     fingerprint: site.controller.lxd.serverFingerprint ?? fingerprintOf(lxdServer.certPem),
   };
-  const lxdClient = selfSigned("terraform");
-  const maasLxd = selfSigned("maas");
-  const jujuCa = selfSigned("juju-ca");
-  const credentials: TwinCredentials = {
-    maasApiKey: `${random(9)}:${random(9)}:${random(16)}`,
-    ipmiPassword: random(12),
-    lxdClient: { certificate: lxdClient.certPem, key: lxdClient.keyPem },
-    lxdTrustToken: trustToken(server),
-    maasLxd: { certificate: maasLxd.certPem, key: maasLxd.keyPem },
-    juju: { addresses: "127.0.0.1:17070", username: "admin", password: random(16), caCert: jujuCa.certPem },
-  };
+  const credentials = given ? { ...given, lxdTrustToken: trustToken(server) } : newCredentials(server);
   fs.mkdirSync(dir, { recursive: true });
   writeWorldFile(worldFile(dir, "maas"), seedMaas(site, credentials));
   writeWorldFile(worldFile(dir, "lxd"), seedLxd(site, server, credentials.lxdTrustToken));

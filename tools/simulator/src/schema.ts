@@ -84,6 +84,8 @@ export interface ProviderMeta {
   version: string;
   tag?: string;
   commit?: string;
+  /** "sdkv2" or "framework": how the provider was written, which changes some plan semantics. */
+  framework?: string;
   forceNew?: Record<string, string[]>;
 }
 

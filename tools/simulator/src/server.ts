@@ -213,6 +213,9 @@ function providerService(sim: ProviderSim, wrap: (name: string, fn: Handler) => 
   const schemas = (m?: Record<string, JsonSchema>): Record<string, object> =>
     Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, protoSchema(v)]));
   let schemaResponse: object | undefined;
+  // SDKv2 providers answer with the legacy type system flag, under which Terraform tolerates planned values
+  // that differ from the configuration (schema defaults) as it does for the real ones.
+  const legacy = sim.meta.framework === "sdkv2";
   const capabilities = { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false };
 
   const handlers: Record<string, Handler> = {
@@ -268,6 +271,7 @@ function providerService(sim: ProviderSim, wrap: (name: string, fn: Handler) => 
         requires_replace: r.requiresReplace.map((steps) => ({ steps })),
         planned_private: req.prior_private ?? Buffer.alloc(0),
         diagnostics: r.diags.map(diag),
+        legacy_type_system: legacy,
       };
     },
     ApplyResourceChange: (req) => {
@@ -278,7 +282,7 @@ function providerService(sim: ProviderSim, wrap: (name: string, fn: Handler) => 
         decodeDV(req.planned_state, t),
         decodePrivate(req.planned_private),
       );
-      return { new_state: encodeDV(r.newState, t), private: encodePrivate(r.private), diagnostics: r.diags.map(diag) };
+      return { new_state: encodeDV(r.newState, t), private: encodePrivate(r.private), diagnostics: r.diags.map(diag), legacy_type_system: legacy };
     },
     ImportResourceState: (req) => {
       const t = rType(req.type_name);

@@ -140,11 +140,11 @@ export const MAAS_RULES: readonly Rule[] = [
   },
   {
     id: "maas.subnet.proxy-and-dns-default-on",
-    fact: "A subnet created without allow_proxy or allow_dns gets both true: MAAS's proxy and DNS resolver serve it.",
-    cites: [maas("src/maasserver/models/subnet.py", "Subnet.allow_proxy / Subnet.allow_dns (BooleanField default=True)")],
+    fact: "allow_proxy and allow_dns default to true in the provider's schema, so a subnet that does not set them is open to MAAS's proxy and DNS resolver.",
+    cites: [provider("maas/resource_maas_subnet.go", "resourceMAASSubnet (allow_dns, allow_proxy: Default true)")],
     types: ["maas_subnet"],
-    apply({ planned, state }) {
-      for (const field of ["allow_proxy", "allow_dns"]) if (isUnknown(planned[field] ?? null)) state[field] = true;
+    plan({ planned }) {
+      for (const field of ["allow_proxy", "allow_dns"]) if (planned[field] === null) planned[field] = true;
       return undefined;
     },
   },
@@ -224,7 +224,7 @@ export const MAAS_RULES: readonly Rule[] = [
     id: "maas.interface.deployed-machine",
     fact:
       "On a deployed machine MAAS accepts only the name, MAC address and link state of a physical interface; other interface edits, and link changes, need the machine released (Ready, Allocated or Broken).",
-    cites: [maas("src/maasserver/api/interfaces.py", "InterfaceHandler.update / link_subnet / unlink_subnet (raise_error_if_controller, status check)", "exact refusal text unverified")],
+    cites: [maas("src/maasserver/api/interfaces.py", "ALLOWED_STATES, raise_error_for_invalid_state_on_allocated_operations (NodeStateViolation, 409); InterfaceHandler.update (Deployed: mac_address, name, link_connected only)")],
     types: ["maas_network_interface_physical", "maas_network_interface_link"],
     apply({ type, prior, state, worlds }) {
       const machine = str(state["machine"] ?? prior?.["machine"]);
@@ -233,10 +233,11 @@ export const MAAS_RULES: readonly Rule[] = [
         const changed = Object.keys(state).filter((k) => !DEPLOYED_INTERFACE_FIELDS.includes(k) && JSON.stringify(state[k]) !== JSON.stringify(prior[k]));
         if (changed.length === 0) return undefined;
       }
+      const operation = type === "maas_network_interface_link" ? "link subnet" : "update interface";
       return {
         error: error(
-          `ServerError: 409 Conflict (Cannot change the interface configuration of machine ${machine} while it is Deployed.)`,
-          "Release the machine in MAAS (it returns to Ready) before changing its NICs or links, then deploy it again.",
+          `ServerError: 409 Conflict (Cannot ${operation} interface because the machine is not New, Ready, Allocated, or Broken.)`,
+          `Machine ${machine} is Deployed: release it in MAAS (it returns to Ready) before changing its NICs or links, then deploy it again.`,
         ),
       };
     },
@@ -245,9 +246,12 @@ export const MAAS_RULES: readonly Rule[] = [
     id: "maas.vm-host.lxd-trust",
     fact:
       "Registering an LXD VM host, MAAS connects with the certificate and key it is given (else its own); when LXD does not trust that certificate, discovery returns nothing and MAAS saves the host with 0 cores, 0 memory and 0 storage.",
-    cites: [maas("src/provisioningserver/drivers/pod/lxd.py", "LXDPodDriver._discover (client not trusted → empty DiscoveredPod)"), maas("src/provisioningserver/drivers/pod/lxd.py", "LXDPodDriver._get_client")],
+    cites: [
+      maas("src/provisioningserver/drivers/pod/lxd.py", "LXDPodDriver._discover (client not trusted → empty DiscoveredPod)"),
+      maas("src/provisioningserver/drivers/pod/lxd.py", "LXDPodDriver._get_client (project = context project, else \"default\")"),
+    ],
     types: ["maas_vm_host"],
-    apply({ state, worlds }) {
+    apply({ planned, state, worlds }) {
       if (state["type"] !== "lxd") return undefined;
       const lxd = worlds.other("lxd");
       const resources = fact<HostResources | undefined>(lxd, "resources", undefined);
@@ -255,7 +259,8 @@ export const MAAS_RULES: readonly Rule[] = [
       state["resources_cores_total"] = trusted && resources ? resources.cores : 0;
       state["resources_memory_total"] = trusted && resources ? resources.memoryMiB : 0;
       state["resources_local_storage_total"] = trusted && resources ? resources.diskGiB * 1024 ** 3 : 0;
-      if (!state["project"]) state["project"] = "default";
+      // MAAS connects to the project it is told, else "default".
+      if (isUnknown(planned["project"] ?? null)) state["project"] = "default";
       return undefined;
     },
   },
