@@ -16,7 +16,7 @@ import {
 /** Create counts derived from the default site model. */
 const expectedCreates = () => expectedCreatesFor(siteWith(() => undefined));
 
-describe("default site, all three stacks, real terraform", () => {
+describe("default site, all four stacks, real terraform", () => {
   let bench: Bench;
   let maas: FakeMaas;
   let s: Synth;
@@ -32,9 +32,9 @@ describe("default site, all three stacks, real terraform", () => {
     await maas?.close();
   });
 
-  it("derives the create counts from the site (45 / 1 / 112 for the default site)", () => {
+  it("derives the create counts from the site (45 / 1 / 112 / 20 for the default site)", () => {
     const expected = expectedCreates();
-    expect(expected).toEqual({ substrate: 45, "juju-controller": 1, openstack: 112 });
+    expect(expected).toEqual({ substrate: 45, "juju-controller": 1, openstack: 112, cloud: 20 });
     for (const stack of STACKS) {
       expect(Object.values(resourceCounts(s.json(stack))).reduce((a, b) => a + b, 0)).toBe(expected[stack]);
     }
