@@ -106,6 +106,7 @@ describe("cloud stack on the default site", () => {
     expect(verify.provisioner[0]["local-exec"].command).not.toContain("${");
     expect(base.named("openstack_images_image_v2", "ubuntu-22.04")).toMatchObject({
       local_file_path: file,
+      image_cache_path: "../../../.cache/images",
       disk_format: "qcow2",
       container_format: "bare",
       visibility: "public",

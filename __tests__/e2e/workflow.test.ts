@@ -40,6 +40,16 @@ describe("default site, all four stacks, real terraform", () => {
     }
   });
 
+  it("synthesizes the four stacks in dependency order: substrate, juju-controller, openstack, cloud", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(s.out, "manifest.json"), "utf8")) as { stacks: Record<string, { dependencies: string[] }> };
+    expect(Object.fromEntries(Object.entries(manifest.stacks).map(([name, st]) => [name, st.dependencies]))).toEqual({
+      substrate: [],
+      "juju-controller": ["substrate"],
+      openstack: ["juju-controller"],
+      cloud: ["openstack"],
+    });
+  });
+
   it("no secret value reaches cdk.tf.json", () => {
     for (const stack of STACKS) expect(leakedSecrets(fs.readFileSync(path.join(s.dir(stack), "cdk.tf.json"), "utf8"))).toEqual([]);
   });

@@ -41,7 +41,7 @@ export class CloudStack extends TerraformStack {
 
     this.external = new ExternalNetwork(this, "external", { site, external: cloud.external });
     this.flavors = new Flavors(this, "flavors", { flavors: cloud.flavors });
-    this.images = new Map(cloud.images.map((image) => [image.name, new CloudImage(this, `image-${image.name}`, { image })]));
+    this.images = new Map(cloud.images.map((image) => [image.name, new CloudImage(this, `image-${image.name}`, { image, cache: cloud.imageCache })]));
 
     // Roles and users exist in Keystone already (the charm's roles, the site's users); each is looked up once.
     const lookup = <T extends { id: string }>(make: (name: string) => T) => {

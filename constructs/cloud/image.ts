@@ -21,6 +21,8 @@ import type { Image as ImageModel } from "../site";
 
 export interface CloudImageProps {
   readonly image: ImageModel;
+  /** The site's image cache, as the site gives it (absolute or relative to the project). */
+  readonly cache: string;
 }
 
 export class CloudImage extends Construct {
@@ -31,7 +33,8 @@ export class CloudImage extends Construct {
     super(scope, id);
     const { image } = props;
     // Relative to the stack directory, where terraform runs, like the local state: the same on every machine.
-    const file = path.isAbsolute(image.localFile) ? image.localFile : `${PROJECT_ROOT_FROM_STACK_DIR}/${image.localFile}`;
+    const fromStack = (p: string) => (path.isAbsolute(p) ? p : `${PROJECT_ROOT_FROM_STACK_DIR}/${p}`);
+    const file = fromStack(image.localFile);
 
     this.verified = new TerraformData(this, "verified", {
       triggersReplace: {
@@ -54,6 +57,9 @@ export class CloudImage extends Construct {
     this.image = new ImagesImageV2(this, "image", {
       name: image.name,
       localFilePath: file,
+      // Unused with local_file_path, but its default is $HOME/.terraform/image_cache: machines with different
+      // homes (a workstation, the CI runner) would each plan an update of it.
+      imageCachePath: fromStack(props.cache),
       diskFormat: image.diskFormat,
       containerFormat: image.containerFormat,
       visibility: "public",

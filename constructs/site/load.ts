@@ -149,15 +149,11 @@ function deriveSite(file: SiteFile, source: string, allowDestroy?: string): Site
   };
 }
 
-/** The external segment the cloud's external network is on (the rules made sure there is exactly one). */
-export function externalSegmentOf(file: Pick<SiteFile, "cloud">, segments: readonly Pick<Segment, "name" | "purpose" | "floating">[]) {
-  const named = file.cloud.external.segment;
-  return named ? segments.find((s) => s.name === named) : segments.find((s) => s.purpose === "external" && s.floating);
-}
-
 function deriveCloud(file: SiteFile, segments: readonly Segment[]): Cloud {
   const c = file.cloud;
-  const segment = externalSegmentOf(file, segments) as Segment;
+  // The rules made sure this finds exactly one external segment, with a floating range and a gateway.
+  const named = c.external.segment;
+  const segment = (named ? segments.find((s) => s.name === named) : segments.find((s) => s.purpose === "external" && s.floating))!;
   const vlan = c.external.switchPort === "tagged";
   return {
     external: {
@@ -171,6 +167,7 @@ function deriveCloud(file: SiteFile, segments: readonly Segment[]): Cloud {
       allocationPool: segment.floating!,
     },
     flavors: (c.flavors ?? DEFAULT_FLAVORS).map((f) => ({ extraSpecs: {}, ...f })),
+    imageCache: c.imageCache,
     images: c.images.map(({ url, file: imageFile, ...image }) => ({
       ...image,
       url,

@@ -155,6 +155,8 @@ export interface Cloud {
   readonly external: ExternalNetwork;
   readonly flavors: readonly Flavor[];
   readonly images: readonly Image[];
+  /** Where apply keeps downloaded images, absolute or relative to the project. */
+  readonly imageCache: string;
   readonly projects: readonly TenantProject[];
 }
 
