@@ -1,12 +1,13 @@
 /**
  * Wires the selected site into its stacks: substrate (MAAS + LXD), juju-controller (declarative
- * bootstrap, when the site asks for it) and openstack (Juju). Nothing else lives here.
+ * bootstrap, when the site asks for it), openstack (Juju) and cloud (inside OpenStack). Nothing else lives here.
  */
 import { App } from "cdktf";
 import { loadSite, SiteError } from "./constructs/site";
 import { SubstrateStack } from "./constructs/substrate/substrate-stack";
 import { JujuControllerStack } from "./constructs/openstack/controller-stack";
 import { OpenStackStack } from "./constructs/openstack/openstack-stack";
+import { CloudStack } from "./constructs/cloud/cloud-stack";
 
 function main(): void {
   const site = loadSite();
@@ -16,6 +17,8 @@ function main(): void {
   controller?.addDependency(substrate);
   const openstack = new OpenStackStack(app, "openstack", { site });
   openstack.addDependency(controller ?? substrate);
+  const cloud = new CloudStack(app, "cloud", { site });
+  cloud.addDependency(openstack);
   app.synth();
 }
 

@@ -53,7 +53,7 @@ it("cdktf diff then cdktf deploy --auto-approve, stack by stack, offline", async
   // --skip-provider-lock: cdktf otherwise runs `terraform providers lock`, which asks the registry.
   // --ignore-missing-stack-dependencies: one stack at a time, its dependencies deployed just before.
   const common = ["--output", out, "--skip-provider-lock"];
-  const expected = { substrate: 45, "juju-controller": 1, openstack: 112 };
+  const expected = { substrate: 45, "juju-controller": 1, openstack: 112, cloud: 20 };
   const logs: string[] = [];
   for (const stack of STACKS) {
     const diff = await cdktf(["diff", stack, ...common]);
@@ -66,7 +66,7 @@ it("cdktf diff then cdktf deploy --auto-approve, stack by stack, offline", async
     expect({ stack, code: deploy.code, tail: deploy.code ? deploy.out.slice(-2000) : "" }).toEqual({ stack, code: 0, tail: "" });
     expect(deploy.out).toContain(`Apply complete! Resources: ${expected[stack]} added, 0 changed, 0 destroyed.`);
   }
-  expect(fs.readdirSync(path.join(work, "state", "guia-implantacao")).sort()).toEqual(["juju-controller.tfstate", "openstack.tfstate", "substrate.tfstate"]);
+  expect(fs.readdirSync(path.join(work, "state", "guia-implantacao")).sort()).toEqual(["cloud.tfstate", "juju-controller.tfstate", "openstack.tfstate", "substrate.tfstate"]);
   expect(maas.requests.map((r) => `${r.method} ${r.url}`)).toEqual([expect.stringMatching(/^PUT \/MAAS\/api\/2\.0\/fabrics\/\d+\/vlans\/20\/$/)]);
   expect(logs.flatMap(leakedSecrets)).toEqual([]);
 }, 120_000);

@@ -1,7 +1,7 @@
 /**
  * The user's workflow at scale, with real terraform against the provider simulator: the generated 50-worker,
  * 3-zone site (as sites/scale-50.yaml, its MAAS API moved to a loopback stand-in) → synth → init → validate →
- * plan (exact create counts from the site model) → apply → a second plan with no changes, for the three stacks
+ * plan (exact create counts from the site model) → apply → a second plan with no changes, for the four stacks
  * side by side on one reattached bench.
  */
 import * as fs from "node:fs";
@@ -60,7 +60,7 @@ describe(`generated site: ${SCALE.workers} workers over ${SCALE.zones} zones, re
     bench = createBench();
     seedRackController(bench, site.controller.hostname);
     s = synth(appScript(), tempDir("large-site"), data);
-    // Independent in the simulator, so the three stacks run side by side.
+    // Independent in the simulator, so the four stacks run side by side.
     const results = await Promise.all(STACKS.map((stack) => runStack(bench, s.dir(stack))));
     runs = Object.fromEntries(STACKS.map((stack, i) => [stack, results[i]!])) as Record<StackName, StackRun>;
   }, 120_000);
@@ -84,9 +84,9 @@ describe(`generated site: ${SCALE.workers} workers over ${SCALE.zones} zones, re
     expect(countActions(run.second.plan)).toEqual({ "no-op": expected });
   });
 
-  it("the expected counts are those of this scale (substrate 350, juju-controller 1, openstack 208)", () => {
+  it("the expected counts are those of this scale (substrate 350, juju-controller 1, openstack 208, cloud 7)", () => {
     // Pins the derivation: a change to it (or to the generator) shows here rather than passing silently.
-    expect(expectedCreates(site)).toEqual({ substrate: 350, "juju-controller": 1, openstack: 208 });
+    expect(expectedCreates(site)).toEqual({ substrate: 350, "juju-controller": 1, openstack: 208, cloud: 7 });
   });
 
   it("one MAAS machine per worker, spread over the 3 zones as the site says", () => {

@@ -16,7 +16,7 @@ import {
 /** Create counts derived from the default site model. */
 const expectedCreates = () => expectedCreatesFor(siteWith(() => undefined));
 
-describe("default site, all three stacks, real terraform", () => {
+describe("default site, all four stacks, real terraform", () => {
   let bench: Bench;
   let maas: FakeMaas;
   let s: Synth;
@@ -32,12 +32,22 @@ describe("default site, all three stacks, real terraform", () => {
     await maas?.close();
   });
 
-  it("derives the create counts from the site (45 / 1 / 112 for the default site)", () => {
+  it("derives the create counts from the site (45 / 1 / 112 / 20 for the default site)", () => {
     const expected = expectedCreates();
-    expect(expected).toEqual({ substrate: 45, "juju-controller": 1, openstack: 112 });
+    expect(expected).toEqual({ substrate: 45, "juju-controller": 1, openstack: 112, cloud: 20 });
     for (const stack of STACKS) {
       expect(Object.values(resourceCounts(s.json(stack))).reduce((a, b) => a + b, 0)).toBe(expected[stack]);
     }
+  });
+
+  it("synthesizes the four stacks in dependency order: substrate, juju-controller, openstack, cloud", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(s.out, "manifest.json"), "utf8")) as { stacks: Record<string, { dependencies: string[] }> };
+    expect(Object.fromEntries(Object.entries(manifest.stacks).map(([name, st]) => [name, st.dependencies]))).toEqual({
+      substrate: [],
+      "juju-controller": ["substrate"],
+      openstack: ["juju-controller"],
+      cloud: ["openstack"],
+    });
   });
 
   it("no secret value reaches cdk.tf.json", () => {

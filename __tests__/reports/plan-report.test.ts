@@ -39,14 +39,18 @@ describe("layers", () => {
       ["juju_space", "juju-model"],
       ["juju_application", "applications"],
       ["juju_integration", "integrations"],
+      ["openstack_networking_network_v2", "cloud"],
+      ["openstack_compute_flavor_v2", "cloud"],
+      ["openstack_images_image_v2", "cloud"],
+      ["openstack_identity_project_v3", "cloud"],
       ["null_resource", "other"],
     ];
     for (const [type, layer] of expectations) expect([type, layerOf(type).id]).toEqual([type, layer]);
   });
 
-  test("every resource type of maas, lxd and juju has a layer but the few listed as other", () => {
+  test("every resource type of maas, lxd, juju and openstack has a layer but the few listed as other", () => {
     const other: string[] = [];
-    for (const p of ["maas", "lxd", "juju"]) {
+    for (const p of ["maas", "lxd", "juju", "openstack"]) {
       const s = JSON.parse(readFileSync(join(__dirname, "../../providers/schemas", `${p}.json`), "utf8")) as {
         provider_schemas: Record<string, { resource_schemas: Record<string, unknown> }>;
       };

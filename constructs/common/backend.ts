@@ -8,7 +8,7 @@ import { HttpBackend, LocalBackend, PgBackend, type PgBackendConfig, S3Backend, 
 import type { Site } from "../site";
 
 /** Stack directories sit at cdktf.out/stacks/<stack>; local state lives under the project root. */
-const PROJECT_ROOT_FROM_STACK_DIR = "../../..";
+export const PROJECT_ROOT_FROM_STACK_DIR = "../../..";
 
 export function configureBackend(stack: TerraformStack, site: Site, stackName: string): TerraformBackend {
   const state = site.state;

@@ -24,6 +24,8 @@ export interface RemovalGuardProps {
   readonly backend: TerraformBackend;
   /** Hosts (or named objects) whose stateful resources this stack owns. */
   readonly protectedHosts: readonly string[];
+  /** What protectedHosts are, in the plan's error message. @default "hosts" */
+  readonly what?: string;
 }
 
 export class RemovalGuard extends Construct {
@@ -48,7 +50,7 @@ export class RemovalGuard extends Construct {
         {
           condition: `\${length(${vanished}) == 0}`,
           error_message:
-            `These hosts were removed from the site but still own stateful objects in this stack: \${join(", ", ${vanished})}. ` +
+            `These ${props.what ?? "hosts"} were removed from the site but still own stateful objects in this stack: \${join(", ", ${vanished})}. ` +
             "Destroying them loses their data. To decommission them deliberately, run again with " +
             "SITE_ALLOW_DESTROY=<host>[,<host>] (README, Protection).",
         },

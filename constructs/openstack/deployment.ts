@@ -262,6 +262,9 @@ export function planDeployment(site: Site): Deployment {
     "openstack-origin": origin,
     "neutron-security-groups": true,
     "flat-network-providers": os.ovn.physnet,
+    // A tagged external segment makes the cloud stack's external network a VLAN one; ML2 accepts it only on a
+    // physnet its vlan ranges name. The physnet alone allows provider networks without handing VLANs to tenants.
+    ...(site.cloud.external.networkType === "vlan" ? { "vlan-ranges": os.ovn.physnet } : {}),
   });
   subordinate("neutron-api-plugin-ovn", "neutron-api-plugin-ovn");
   principal("cinder", "cinder", single("cinder"), { "openstack-origin": origin, "block-device": "None", "glance-api-version": 2 });

@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { load as parseYaml, YAMLException } from "js-yaml";
 import type { z } from "zod";
 import { checkSite, type Problem } from "./rules";
-import { siteFileSchema, type SiteFile } from "./schema";
-import type { Controller, Site, Worker } from "./model";
+import { DEFAULT_FLAVORS, siteFileSchema, type SiteFile } from "./schema";
+import type { Cloud, Controller, Segment, Site, Worker } from "./model";
 
 /** The project root: the nearest folder above this module holding cdktf.json (works from source and from the dist/ bundle). */
 export const PROJECT_ROOT = findProjectRoot(__dirname);
@@ -144,8 +144,54 @@ function deriveSite(file: SiteFile, source: string, allowDestroy?: string): Site
     controller,
     workers,
     openstack: file.openstack,
+    cloud: deriveCloud(file, segments),
     protection: { allowDestroy: allow.filter((h) => h !== "*"), allowDestroyAll: allow.includes("*") },
   };
+}
+
+function deriveCloud(file: SiteFile, segments: readonly Segment[]): Cloud {
+  const c = file.cloud;
+  // The rules made sure this finds exactly one external segment, with a floating range and a gateway.
+  const named = c.external.segment;
+  const segment = (named ? segments.find((s) => s.name === named) : segments.find((s) => s.purpose === "external" && s.floating))!;
+  const vlan = c.external.switchPort === "tagged";
+  return {
+    external: {
+      name: c.external.name,
+      segment,
+      physnet: file.openstack.ovn.physnet,
+      switchPort: c.external.switchPort,
+      networkType: vlan ? "vlan" : "flat",
+      segmentationId: vlan ? segment.vlan : undefined,
+      gateway: segment.gateway!,
+      allocationPool: segment.floating!,
+    },
+    flavors: (c.flavors ?? DEFAULT_FLAVORS).map((f) => ({ extraSpecs: {}, ...f })),
+    imageCache: c.imageCache,
+    images: c.images.map(({ url, file: imageFile, ...image }) => ({
+      ...image,
+      url,
+      // The checksum in the name: a new checksum is a new file, never a stale download of the old one.
+      localFile: imageFile ?? `${c.imageCache.replace(/\/$/, "")}/${image.name}-${image.sha256.slice(0, 16)}.img`,
+    })),
+    projects: c.projects.map((p) => ({
+      name: p.name,
+      description: p.description,
+      members: p.members,
+      role: p.role,
+      quotas: {
+        compute: pick(p.quotas, ["instances", "cores", "ramMiB"]),
+        volume: pick(p.quotas, ["volumes", "volumeGiB", "snapshots"]),
+        network: pick(p.quotas, ["networks", "subnets", "ports", "routers", "floatingIps", "securityGroups", "securityGroupRules"]),
+      },
+      network: { cidr: p.network.cidr, dns: p.network.dns ?? segment.dns },
+      access: p.access,
+    })),
+  };
+}
+
+function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]])) as Pick<T, K>;
 }
 
 function findProjectRoot(start: string): string {

@@ -2,9 +2,9 @@
  * The validated site model every stack consumes. Plain data with everything defaulted and resolved,
  * so constructs below this layer never re-check or re-derive the operator's input.
  */
-import type { SegmentPurpose, SiteFile, VmRole, WorkerRole } from "./schema";
+import type { SegmentPurpose, SiteFile, SwitchPort, VmRole, WorkerRole } from "./schema";
 
-export type { SegmentPurpose, VmRole, WorkerRole };
+export type { SegmentPurpose, SwitchPort, VmRole, WorkerRole };
 
 export interface IpRange {
   readonly start: string;
@@ -91,6 +91,81 @@ export interface Worker {
 export type StateBackend = SiteFile["state"];
 export type OpenStackSettings = SiteFile["openstack"];
 
+/** The Neutron external (provider) network tenants' routers and floating IPs use. */
+export interface ExternalNetwork {
+  readonly name: string;
+  /** The external segment it is on; its CIDR and gateway are the subnet's. */
+  readonly segment: Segment;
+  /** The OVN physnet the gateways' provider bridge maps (openstack.ovn.physnet). */
+  readonly physnet: string;
+  readonly switchPort: SwitchPort;
+  /** flat on an access port, vlan on a tagged one. */
+  readonly networkType: "flat" | "vlan";
+  /** The segment's VLAN ID, for a vlan network only. */
+  readonly segmentationId?: number;
+  readonly gateway: string;
+  /** The segment's floating range: Neutron's allocation pool. */
+  readonly allocationPool: IpRange;
+}
+
+export interface Flavor {
+  readonly name: string;
+  readonly vcpus: number;
+  readonly ramMiB: number;
+  readonly diskGiB: number;
+  readonly ephemeralGiB?: number;
+  readonly swapMiB?: number;
+  readonly extraSpecs: Readonly<Record<string, string>>;
+}
+
+export interface Image {
+  readonly name: string;
+  /** Downloaded at apply when set; otherwise the image is `file`. */
+  readonly url?: string;
+  /** The verified image file apply uploads: `file`, or the download in the image cache. Absolute or relative to the project. */
+  readonly localFile: string;
+  readonly sha256: string;
+  readonly diskFormat: string;
+  readonly containerFormat: string;
+  readonly minDiskGiB?: number;
+  readonly minRamMiB?: number;
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+/** A tenant project's quotas by service, in the site's units; absent ones keep OpenStack's defaults. */
+export interface Quotas {
+  readonly compute: { readonly instances?: number; readonly cores?: number; readonly ramMiB?: number };
+  readonly volume: { readonly volumes?: number; readonly volumeGiB?: number; readonly snapshots?: number };
+  readonly network: {
+    readonly networks?: number;
+    readonly subnets?: number;
+    readonly ports?: number;
+    readonly routers?: number;
+    readonly floatingIps?: number;
+    readonly securityGroups?: number;
+    readonly securityGroupRules?: number;
+  };
+}
+
+export interface TenantProject {
+  readonly name: string;
+  readonly description?: string;
+  readonly members: readonly string[];
+  readonly role: string;
+  readonly quotas: Quotas;
+  readonly network: { readonly cidr: string; readonly dns: readonly string[] };
+  readonly access: { readonly from: readonly string[]; readonly tcpPorts: readonly number[]; readonly icmp: boolean };
+}
+
+export interface Cloud {
+  readonly external: ExternalNetwork;
+  readonly flavors: readonly Flavor[];
+  readonly images: readonly Image[];
+  /** Where apply keeps downloaded images, absolute or relative to the project. */
+  readonly imageCache: string;
+  readonly projects: readonly TenantProject[];
+}
+
 export interface Protection {
   /** Hostnames whose stateful objects may be destroyed in this run, or every one when `all`. */
   readonly allowDestroy: readonly string[];
@@ -108,6 +183,7 @@ export interface Site {
   readonly controller: Controller;
   readonly workers: readonly Worker[];
   readonly openstack: OpenStackSettings;
+  readonly cloud: Cloud;
   readonly protection: Protection;
 }
 

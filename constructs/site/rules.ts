@@ -17,18 +17,20 @@ type RangeFile = SegmentFile["reserved"][number];
 export function checkSite(site: SiteFile): Problem[] {
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
-  const segments = new Map<string, { segment: SegmentFile; cidr: Cidr; index: number }>();
+  const segments: SegmentIndex = new Map();
 
   checkSegments(site, segments, add);
   checkHosts(site, segments, add);
   checkController(site, segments, add);
   checkWorkers(site, segments, add);
   checkOpenStack(site, add);
+  checkCloud(site, segments, add);
   return problems;
 }
 
 type Add = (path: string, message: string) => void;
-type SegmentIndex = Map<string, { segment: SegmentFile; cidr: Cidr; index: number }>;
+type SegmentEntry = { segment: SegmentFile; cidr: Cidr; index: number };
+type SegmentIndex = Map<string, SegmentEntry>;
 
 function toRange(range: RangeFile): Range {
   return { start: ipToInt(range.start), end: ipToInt(range.end) };
@@ -251,4 +253,105 @@ function checkOpenStack(site: SiteFile, add: Add): void {
   }
   if (osdHosts === 0) add("workers", "no worker has the storage role; Ceph (Glance, Cinder, RadosGW) needs at least one");
   if (!site.workers.some((w) => w.roles.includes("compute"))) add("workers", "no worker has the compute role; Nova needs at least one");
+}
+
+/** The cloud stack's inputs: the external network's segment, and names and ranges that OpenStack needs distinct. */
+function checkCloud(site: SiteFile, segments: SegmentIndex, add: Add): void {
+  const cloud = site.cloud;
+  checkExternalNetwork(site, segments, add);
+
+  const unique = (names: readonly string[], path: (i: number) => string, what: string) => {
+    names.forEach((n, i) => {
+      const first = names.indexOf(n);
+      if (first !== i) add(path(i), `${what} "${n}" is already used by ${path(first)}; each needs its own name`);
+    });
+  };
+  if (cloud.flavors) unique(cloud.flavors.map((f) => f.name), (i) => `cloud.flavors[${i}].name`, "flavor name");
+  unique(cloud.images.map((i) => i.name), (i) => `cloud.images[${i}].name`, "image name");
+  unique(cloud.projects.map((p) => p.name), (i) => `cloud.projects[${i}].name`, "project name");
+
+  cloud.images.forEach((image, i) => {
+    if (image.url && image.file) add(`cloud.images[${i}]`, `image "${image.name}" gives both url and file; keep one: url to download it at apply, file to upload a file already on that machine`);
+    if (!image.url && !image.file) add(`cloud.images[${i}]`, `image "${image.name}" gives neither url nor file; add url (downloaded at apply) or file (a path on the machine that runs apply)`);
+  });
+
+  const tenantRanges: { path: string; cidr: Cidr; project: string }[] = [];
+  cloud.projects.forEach((project, p) => {
+    const at = `cloud.projects[${p}]`;
+    const text = project.network.cidr;
+    if (hasHostBits(text)) add(`${at}.network.cidr`, `${text} has host bits set; write the network address, e.g. ${intToNetwork(text)}`);
+    const range = parseCidr(text);
+    if (range.prefix > 28) {
+      add(`${at}.network.cidr`, `${text} is too small: the router, Neutron's DHCP port and the instances need addresses; use a /28 or larger`);
+    }
+    for (const other of segments.values()) {
+      if (cidrsOverlap(range, other.cidr)) {
+        add(`${at}.network.cidr`, `${text} overlaps ${other.segment.cidr} of segment "${other.segment.name}"; the project's router could not reach that segment, pick a range outside the site's segments`);
+      }
+    }
+    for (const other of tenantRanges) {
+      if (cidrsOverlap(range, other.cidr)) {
+        add(`${at}.network.cidr`, `${text} overlaps ${other.cidr.text} of project "${other.project}" (${other.path}); give each project its own range so an address names one instance in logs and firewall rules`);
+      }
+    }
+    tenantRanges.push({ path: `${at}.network.cidr`, cidr: range, project: project.name });
+    project.access.from.forEach((from, i) => {
+      if (hasHostBits(from)) add(`${at}.access.from[${i}]`, `${from} has host bits set; write the network address, e.g. ${intToNetwork(from)}`);
+    });
+    project.members.forEach((member, i) => {
+      if (project.members.indexOf(member) !== i) add(`${at}.members[${i}]`, `${member} is listed twice`);
+    });
+  });
+}
+
+/**
+ * The external network sits on one external segment: its CIDR, gateway and floating range make the subnet,
+ * and the OVN gateways (compute workers) bridge their first external NIC, which must be on that segment.
+ */
+function checkExternalNetwork(site: SiteFile, segments: SegmentIndex, add: Add): void {
+  const named = site.cloud.external.segment;
+  const externals = [...segments.values()].filter((e) => e.segment.purpose === "external");
+  let entry: SegmentEntry | undefined;
+  if (named) {
+    entry = segments.get(named);
+    if (!entry) {
+      add("cloud.external.segment", `no segment named "${named}"; known segments: ${[...segments.keys()].join(", ")}`);
+      return;
+    }
+    if (entry.segment.purpose !== "external") {
+      add("cloud.external.segment", `segment "${named}" is ${entry.segment.purpose}; the external network must be on a segment with purpose: external`);
+      return;
+    }
+  } else {
+    const pooled = externals.filter((e) => e.segment.floating);
+    if (pooled.length > 1) {
+      add("cloud.external.segment", `segments ${pooled.map((e) => `"${e.segment.name}"`).join(" and ")} are all external with a floating range; name the one the external network uses`);
+      return;
+    }
+    entry = pooled[0] ?? (externals.length === 1 ? externals[0] : undefined);
+    if (!entry) {
+      add("segments", "the cloud's external network needs an external segment with a floating range (its allocation pool); add one with purpose: external and floating: {start, end}");
+      return;
+    }
+  }
+  const { segment, index } = entry;
+  const at = `segments[${index}]`;
+  if (!segment.floating) {
+    add(`${at}.floating`, `the cloud's external network takes its allocation pool from the floating range of "${segment.name}", which has none; add floating: {start, end}`);
+  }
+  if (!segment.gateway) {
+    add(`${at}.gateway`, `the external network's subnet needs the upstream router of "${segment.name}" as its gateway (tenant routers send their traffic there); add gateway`);
+  }
+  site.workers.forEach((worker, w) => {
+    if (!worker.roles.includes("compute")) return;
+    const bridged = worker.nics.findIndex((n) => segments.get(n.segment)?.segment.purpose === "external");
+    if (bridged < 0 || worker.nics[bridged]!.segment === segment.name) return;
+    const onSegment = worker.nics.findIndex((n) => n.segment === segment.name);
+    add(
+      `workers[${w}].nics[${bridged}].segment`,
+      onSegment < 0
+        ? `${worker.hostname} is an OVN gateway (compute role) but has no NIC on "${segment.name}", the external network's segment; cable one to it`
+        : `OVN bridges ${worker.nics[bridged]!.name}, the first external NIC of ${worker.hostname}, which is on "${worker.nics[bridged]!.segment}"; the external network is on "${segment.name}": list ${worker.nics[onSegment]!.name} first`,
+    );
+  });
 }

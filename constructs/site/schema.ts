@@ -215,6 +215,124 @@ const openstack = z.strictObject({
     .describe("Per-application charm option overrides, checked against the charm catalog."),
 });
 
+export const SWITCH_PORTS = ["access", "tagged"] as const;
+export const DISK_FORMATS = ["qcow2", "raw", "vmdk", "vdi", "vhd", "vhdx", "iso", "ploop", "aki", "ari", "ami"] as const;
+export const CONTAINER_FORMATS = ["bare", "ovf", "ova", "aki", "ari", "ami", "docker", "compressed"] as const;
+
+/** Nova flavor and Glance image names: no spaces or slashes, so they stay usable on the command line and in URLs. */
+const openstackName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, { error: "must start with a letter or digit and hold only letters, digits, '.', '_' and '-' (at most 63)" });
+/** -1 is OpenStack's "unlimited". */
+const quota = z.number().int({ error: "must be a whole number" }).min(-1, { error: "must be -1 (unlimited) or more" });
+const nonNegativeInt = z.number().int({ error: "must be a whole number" }).min(0, { error: "must be 0 or more" });
+
+const flavor = z.strictObject({
+  name: openstackName.describe("Nova flavor name, e.g. m1.small."),
+  vcpus: positiveInt,
+  ramMiB: positiveInt.describe("Memory in MiB."),
+  diskGiB: nonNegativeInt.describe("Root disk in GiB; 0 sizes the root disk to the image."),
+  ephemeralGiB: nonNegativeInt.optional().describe("Extra ephemeral disk in GiB. @default - none"),
+  swapMiB: nonNegativeInt.optional().describe("Swap disk in MiB. @default - none"),
+  extraSpecs: z.record(z.string(), z.string()).default({}).describe("Flavor extra specs, e.g. hw:cpu_policy: dedicated."),
+});
+
+/** The flavors a site gets when it lists none: the classic m1 set. */
+export const DEFAULT_FLAVORS = [
+  { name: "m1.tiny", vcpus: 1, ramMiB: 512, diskGiB: 1 },
+  { name: "m1.small", vcpus: 1, ramMiB: 2048, diskGiB: 20 },
+  { name: "m1.medium", vcpus: 2, ramMiB: 4096, diskGiB: 40 },
+  { name: "m1.large", vcpus: 4, ramMiB: 8192, diskGiB: 80 },
+] as const;
+
+const image = z.strictObject({
+  name: openstackName.describe("Glance image name tenants boot from, e.g. ubuntu-22.04."),
+  url: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, { error: "must be an http(s) URL of the image file" })
+    .optional()
+    .describe("Where apply downloads the image from. Give url or file."),
+  file: z.string().min(1).optional().describe("The image file on the machine that runs apply, absolute or relative to the project. Give url or file."),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, { error: "must be the image's SHA-256: 64 hex digits, as in the SHA256SUMS file published beside it" })
+    .transform((value) => value.toLowerCase())
+    .describe("SHA-256 of the image file; apply verifies it before uploading and stops on a mismatch."),
+  diskFormat: z.enum(DISK_FORMATS, { error: `must be one of ${DISK_FORMATS.join(", ")}` }).default("qcow2"),
+  containerFormat: z.enum(CONTAINER_FORMATS, { error: `must be one of ${CONTAINER_FORMATS.join(", ")}` }).default("bare"),
+  minDiskGiB: nonNegativeInt.optional().describe("Smallest root disk the image boots from. @default - no minimum"),
+  minRamMiB: nonNegativeInt.optional().describe("Smallest memory the image boots with. @default - no minimum"),
+  properties: z.record(z.string(), z.string()).default({}).describe("Glance properties, e.g. os_distro: ubuntu, os_version: \"22.04\"."),
+});
+
+const tenantProject = z.strictObject({
+  name: openstackName.describe("Keystone project name."),
+  description: z.string().optional(),
+  members: z
+    .array(z.string().min(1, { error: "a member is an existing Keystone user name" }))
+    .default([])
+    .describe("Existing Keystone users given the project's role; their names must be unique across domains."),
+  role: z.string().min(1).default("member").describe("Keystone role the members get in the project."),
+  quotas: z
+    .strictObject({
+      instances: quota.optional(),
+      cores: quota.optional(),
+      ramMiB: quota.optional(),
+      volumes: quota.optional(),
+      volumeGiB: quota.optional().describe("Total size of the project's volumes, GiB."),
+      snapshots: quota.optional(),
+      networks: quota.optional(),
+      subnets: quota.optional(),
+      ports: quota.optional(),
+      routers: quota.optional(),
+      floatingIps: quota.optional(),
+      securityGroups: quota.optional(),
+      securityGroupRules: quota.optional(),
+    })
+    .default({})
+    .describe("Quotas to set; -1 is unlimited. @default - OpenStack's defaults"),
+  network: z
+    .strictObject({
+      cidr: cidr.describe("The project's private IPv4 subnet, behind its router."),
+      dns: z.array(ipv4).optional().describe("DNS servers handed to instances. @default the external segment's dns"),
+    })
+    .describe("The project's private network."),
+  access: z
+    .strictObject({
+      from: z.array(cidr).min(1, { error: "give at least one CIDR, e.g. 0.0.0.0/0" }).default(["0.0.0.0/0"]),
+      tcpPorts: z
+        .array(z.number().int().min(1, { error: "a port is 1-65535" }).max(65535, { error: "a port is 1-65535" }))
+        .default([22]),
+      icmp: z.boolean().default(true),
+    })
+    .prefault({})
+    .describe("The project's remote-access security group: members reach their instances on these TCP ports (and ping them) from these CIDRs."),
+});
+
+const cloud = z
+  .strictObject({
+    external: z
+      .strictObject({
+        name: z.string().min(1).default("external").describe("Neutron name of the external (provider) network."),
+        segment: name.optional().describe("The external segment the network is on. @default the one external segment with a floating range"),
+        switchPort: z
+          .enum(SWITCH_PORTS, { error: `must be one of ${SWITCH_PORTS.join(", ")}` })
+          .default("access")
+          .describe(
+            "How the segment reaches the gateways' external NICs: access (the switch port carries it untagged, as the site models those NICs: a flat network) or tagged (a trunk carrying the segment's VLAN ID: a vlan network with that ID).",
+          ),
+      })
+      .prefault({}),
+    flavors: z
+      .array(flavor)
+      .optional()
+      .describe(`Nova flavors, all public. @default ${DEFAULT_FLAVORS.map((f) => `${f.name} (${f.vcpus} vCPU, ${f.ramMiB} MiB, ${f.diskGiB} GiB)`).join(", ")}`),
+    images: z.array(image).default([]).describe("Public Glance images, each downloaded (or read) and checked against its SHA-256 at apply."),
+    imageCache: z.string().min(1).default(".cache/images").describe("Folder, relative to the project or absolute, where apply keeps downloaded images."),
+    projects: z.array(tenantProject).default([]).describe("Tenant projects, each with quotas, a private network, a router to the external network and a remote-access security group."),
+  })
+  .describe("What the cloud stack makes inside OpenStack: the external network, flavors, images and tenant projects.");
+
 export const siteFileSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -229,6 +347,7 @@ export const siteFileSchema = z
     controller,
     workers: z.array(worker).min(1, { error: "a site needs at least one worker" }),
     openstack: openstack.default({} as never),
+    cloud: cloud.prefault({}),
   })
   .describe("An OpenStack-on-metal site: networks, the controller and its VMs, the workers, and the cloud on top.");
 
@@ -236,3 +355,4 @@ export type SiteFile = z.output<typeof siteFileSchema>;
 export type SegmentPurpose = (typeof SEGMENT_PURPOSES)[number];
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 export type VmRole = (typeof VM_ROLES)[number];
+export type SwitchPort = (typeof SWITCH_PORTS)[number];

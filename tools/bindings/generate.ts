@@ -1,5 +1,5 @@
 /**
- * Generates the typed provider bindings in .gen/providers/{maas,lxd,juju} offline.
+ * Generates the typed provider bindings in .gen/providers/{maas,lxd,juju,openstack} offline.
  *
  * It drives the very code path `cdktf get` uses (ConstructsMaker from @cdktf/provider-generator),
  * with the experimental schema cache that `cdktf get` reads from CDKTF_EXPERIMENTAL_PROVIDER_SCHEMA_CACHE_PATH.

@@ -4,6 +4,8 @@
  * the newest release matching cdktf.json) and shows how they differ from providers/schemas.
  * With --write it replaces the vendored schemas (and the version in each .meta.json); review the
  * diff, update `commit`/`forceNew` in the meta files from the provider's source, then `npm run get`.
+ * A provider vendored as a subset (`subset` in its .meta.json) is compared and written for the listed
+ * types only.
  *
  *   npm run schemas:refresh [-- --upgrade] [-- --write]
  */
@@ -11,13 +13,30 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadVendoredProviders, SCHEMA_DIR } from "./vendored";
+import { loadVendoredProviders, SCHEMA_DIR, type ProviderMeta, type ProviderSchemaFile } from "./vendored";
 
 /** Keys sorted at every level, 2-space indent: the vendored files' canonical form, so diffs are small. */
 export function canonicalJson(value: unknown): string {
   const sort = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(sort) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sort(x)])) : v;
   return JSON.stringify(sort(value), null, 2) + "\n";
+}
+
+type ProviderSchemaJson = ProviderSchemaFile["provider_schemas"][string];
+
+/** The part of a provider's schema that is vendored: all of it, or for a subset provider only the listed types. */
+export function vendoredPart(meta: ProviderMeta, schema: ProviderSchemaJson): ProviderSchemaJson {
+  if (!meta.subset) return schema;
+  const pick = <T>(all: Record<string, T> | undefined, names: readonly string[]) => {
+    const missing = names.filter((n) => !all?.[n]);
+    if (missing.length) throw new Error(`${meta.source}: the subset in ${meta.provider}.meta.json names types the provider no longer has: ${missing.join(", ")}`);
+    return Object.fromEntries(names.map((n) => [n, all![n]!]));
+  };
+  return {
+    ...schema,
+    resource_schemas: pick(schema.resource_schemas, meta.subset.resources),
+    data_source_schemas: pick(schema.data_source_schemas, meta.subset.dataSources),
+  };
 }
 
 function main(): void {
@@ -38,7 +57,7 @@ function main(): void {
   const lock = fs.readFileSync(path.join(work, ".terraform.lock.hcl"), "utf8");
   let differs = false;
   for (const { meta } of vendored) {
-    const fresh = canonicalJson({ format_version: all.format_version, provider_schemas: { [meta.registryAddress]: all.provider_schemas[meta.registryAddress] } });
+    const fresh = canonicalJson({ format_version: all.format_version, provider_schemas: { [meta.registryAddress]: vendoredPart(meta, all.provider_schemas[meta.registryAddress]) } });
     const file = path.join(SCHEMA_DIR, `${meta.provider}.json`);
     const version = new RegExp(`provider "${meta.registryAddress.replace(/\./g, "\\.")}" {\\s*version\\s*=\\s*"([^"]+)"`).exec(lock)?.[1];
     const freshFile = path.join(work, `${meta.provider}.json`);

@@ -13,6 +13,8 @@ export interface ProviderMeta {
   readonly commit: string;
   /** Per resource type, the attribute paths whose change forces replacement. */
   readonly forceNew: Readonly<Record<string, readonly string[]>>;
+  /** Present when only some of the provider's types are vendored: which ones (each complete) and why. */
+  readonly subset?: { readonly chosenBy: string; readonly resources: readonly string[]; readonly dataSources: readonly string[] };
 }
 
 export interface SchemaBlock {

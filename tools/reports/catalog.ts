@@ -4,7 +4,7 @@
  */
 
 /** The layers of the site, in the order they are built and the order the reports list them. */
-export type LayerId = "networks" | "machines" | "lxd" | "juju-model" | "applications" | "integrations" | "other";
+export type LayerId = "networks" | "machines" | "lxd" | "juju-model" | "applications" | "integrations" | "cloud" | "other";
 
 export interface LayerDef {
   readonly id: LayerId;
@@ -66,6 +66,8 @@ export const LAYERS: readonly LayerDef[] = [
     types: ["juju_integration", "juju_offer", "juju_access_offer"],
     prefixes: [],
   },
+  // What the operator makes inside the deployed OpenStack (the cloud stack): one layer, as they think of it.
+  { id: "cloud", title: "Cloud: networks, flavors, images, projects", types: [], prefixes: ["openstack_"] },
   { id: "other", title: "Other", types: [], prefixes: [] },
 ];
 
@@ -77,7 +79,7 @@ export function layerOf(type: string): LayerDef {
   return LAYER_BY_ID.get("other")!;
 }
 
-/** Types whose deletion or replacement destroys a machine, a host, stored data or a whole model. */
+/** Types whose deletion or replacement destroys a machine, a host, stored data, a whole model or a tenant's network. */
 export const DANGEROUS_TYPES: Readonly<Record<string, string>> = {
   maas_machine: "MAAS machine",
   maas_vm_host: "MAAS VM host",
@@ -87,6 +89,9 @@ export const DANGEROUS_TYPES: Readonly<Record<string, string>> = {
   lxd_instance: "LXD instance",
   juju_machine: "Juju machine",
   juju_model: "Juju model",
+  openstack_identity_project_v3: "tenant project",
+  openstack_networking_network_v2: "Neutron network",
+  openstack_networking_subnet_v2: "Neutron subnet",
 };
 
 /** Charms that hold state: replacing or removing their application loses data or quorum. */

@@ -1,7 +1,7 @@
 /**
  * Test bench: run real `terraform` against the provider simulator.
  *
- *     const bench = createBench();                 // vendored maas/lxd/juju
+ *     const bench = createBench();                 // vendored maas/lxd/juju/openstack
  *     const dir = stackDir({ "main.tf.json": {...} }); // or a cdktf.out/stacks/<name> dir
  *     await bench.tf(dir, ["init"]);
  *     const plan = await bench.plan(dir);          // parsed `show -json` of the saved plan
@@ -65,7 +65,7 @@ export interface TfResult {
   ms: number;
 }
 
-/** Access to a bench's world files, one per provider short name (maas, lxd, juju, sim). */
+/** Access to a bench's world files, one per provider short name (maas, lxd, juju, openstack, sim). */
 export class WorldFiles {
   constructor(readonly dir: string) {}
 

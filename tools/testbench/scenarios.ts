@@ -10,6 +10,7 @@
  * maas.url moved to a loopback server (loopbackSite), because the substrate's DHCP provisioner curls MAAS.
  */
 import { spawnSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
@@ -23,7 +24,7 @@ import { createBench, type Bench, type TfPlanJson } from "./index";
 export type PlanJson = TfPlanJson;
 
 export const ROOT = path.resolve(__dirname, "..", "..");
-export const STACKS = ["substrate", "juju-controller", "openstack"] as const;
+export const STACKS = ["substrate", "juju-controller", "openstack", "cloud"] as const;
 export type StackName = (typeof STACKS)[number];
 
 /** Made-up secrets; each holds a marker (SECRET_MARKERS) that must never show outside a value Terraform marks sensitive. */
@@ -34,15 +35,24 @@ export const SECRETS = {
   TF_VAR_maas_api_key: "e2econsumer:e2e-token-2c9d:e2e-secret-4a2b",
   MAAS_API_KEY: "e2econsumer:e2e-token-2c9d:e2e-secret-4a2b",
   JUJU_PASSWORD: "e2e-juju-password-8e3c",
+  OS_PASSWORD: "e2e-os-password-61d0",
+  OS_APPLICATION_CREDENTIAL_SECRET: "e2e-os-appcred-9b27",
 } as const;
 /** The distinctive parts of SECRETS (a whole PEM would not match its JSON-escaped copy). */
-export const SECRET_MARKERS = ["e2e-ipmi-password-7d1f", "e2e-client-cert-51ab", "e2e-client-key-0b3e", "e2e-token-2c9d", "e2e-secret-4a2b", "e2e-juju-password-8e3c"];
+export const SECRET_MARKERS = [
+  "e2e-ipmi-password-7d1f", "e2e-client-cert-51ab", "e2e-client-key-0b3e", "e2e-token-2c9d", "e2e-secret-4a2b", "e2e-juju-password-8e3c",
+  "e2e-os-password-61d0", "e2e-os-appcred-9b27",
+];
 /** Everything the stacks need at plan/apply time. maas_lxd_certificate is MAAS's public certificate, not a secret. */
 export const STACK_ENV: NodeJS.ProcessEnv = {
   ...SECRETS,
   TF_VAR_maas_lxd_certificate: "-----BEGIN CERTIFICATE-----\ne2e-public-maas-cert\n-----END CERTIFICATE-----",
   JUJU_CONTROLLER_ADDRESSES: "127.0.0.1:17070",
   JUJU_USERNAME: "admin",
+  OS_AUTH_URL: "https://127.0.0.1:5000/v3",
+  OS_USERNAME: "admin",
+  OS_PROJECT_NAME: "admin",
+  OS_APPLICATION_CREDENTIAL_ID: "e2e-appcred-id",
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -53,10 +63,23 @@ export function defaultSite(): SiteData {
   return parse(fs.readFileSync(path.join(ROOT, "sites", "default.yaml"), "utf8"));
 }
 
-/** The default site with its MAAS API on a loopback port (nothing ever reaches 10.20.0.2). */
+/** A small local file and its SHA-256, in place of the site's image downloads. */
+export const TEST_IMAGE = (() => {
+  const file = path.join(ROOT, "tools", "testbench", "fixtures", "test-image.img");
+  return { file, sha256: crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex") };
+})();
+
+/**
+ * The default site with its MAAS API on a loopback port (nothing ever reaches 10.20.0.2), and its images read from
+ * TEST_IMAGE instead of downloaded (the cloud stack's verify step still checks the checksum at apply).
+ */
 export function loopbackSite(port: number, edit?: (s: SiteData) => void): SiteData {
   const s = defaultSite();
   s.maas.url = `http://127.0.0.1:${port}/MAAS`;
+  for (const image of s.cloud?.images ?? []) {
+    delete image.url;
+    Object.assign(image, { file: TEST_IMAGE.file, sha256: TEST_IMAGE.sha256 });
+  }
   edit?.(s);
   return s;
 }
@@ -100,7 +123,20 @@ export function expectedCreates(site: Site): Record<StackName, number> {
   // model + Juju machines (workers, control-plane VMs, LXD containers) + applications + integrations + removal guard
   // + a hardware identity per worker machine
   const openstack = 1 + d.machines.length + d.applications.length + d.relations.length + 1 + d.machines.filter((m) => m.pxeMac).length;
-  return { substrate, "juju-controller": site.openstack.controller.bootstrap ? 1 : 0, openstack };
+  const { flavors, images, projects } = site.cloud;
+  const projectObjects = projects.reduce(
+    (n, p) =>
+      n +
+      1 + // the project
+      Object.values(p.quotas).filter((q) => Object.keys(q).length > 0).length + // a quota resource per service with quotas
+      4 + // network, subnet, router, router interface
+      1 + p.access.from.length * (p.access.tcpPorts.length + (p.access.icmp ? 1 : 0)) + // security group and its rules
+      p.members.length, // a role assignment per member
+    0,
+  );
+  // external network and subnet + flavors + (verify step + image) per image + projects + removal guard
+  const cloud = 2 + flavors.length + 2 * images.length + projectObjects + 1;
+  return { substrate, "juju-controller": site.openstack.controller.bootstrap ? 1 : 0, openstack, cloud };
 }
 
 /** Adds a third worker like worker-2 (compute + storage) with its own MACs and addresses. */
