@@ -73,7 +73,7 @@ describe("offline provider bindings", () => {
     new Model(stack, "model", { name: "openstack", cloud: [{ name: "maas-cloud" }] });
     const json = JSON.parse(Testing.synth(stack));
     expect(json.terraform.required_providers).toEqual({
-      maas: { source: "canonical/maas", version: "~> 2.4" },
+      maas: { source: "canonical/maas", version: "~> 2.6.0" },
       lxd: { source: "terraform-lxd/lxd", version: "~> 3.0" },
       juju: { source: "juju/juju", version: "~> 2.2" },
     });
