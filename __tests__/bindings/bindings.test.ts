@@ -106,7 +106,7 @@ describe("offline provider bindings", () => {
     new ComputeFlavorV2(stack, "flavor", { name: "m1.small", vcpus: 1, ram: 2048, disk: 20, isPublic: true });
     const json = JSON.parse(Testing.synth(stack));
     expect(json.terraform.required_providers).toEqual({
-      maas: { source: "canonical/maas", version: "~> 2.4" },
+      maas: { source: "canonical/maas", version: "~> 2.6.0" },
       lxd: { source: "terraform-lxd/lxd", version: "~> 3.0" },
       juju: { source: "juju/juju", version: "~> 2.2" },
       openstack: { source: "terraform-provider-openstack/openstack", version: "~> 3.4" },

@@ -56,9 +56,24 @@ describe("layers", () => {
       };
       for (const t of Object.keys(Object.values(s.provider_schemas)[0]!.resource_schemas)) if (layerOf(t).id === "other") other.push(t);
     }
-    // Not part of a layer of the site: admin objects of MAAS and Juju/JAAS.
+    // Not part of a layer of the site: admin objects of MAAS (users, keys, images, repositories, settings, scripts)
+    // and Juju/JAAS.
     expect(other.filter((t) => !/^(juju_jaas_|juju_access_(cloud|controller|group|role))/.test(t)).sort()).toEqual(
-      ["juju_action", "juju_controller", "juju_kubernetes_cloud", "juju_secret_backend", "juju_user", "maas_device", "maas_user"].sort(),
+      [
+        "juju_action",
+        "juju_controller",
+        "juju_kubernetes_cloud",
+        "juju_secret_backend",
+        "juju_user",
+        "maas_boot_source",
+        "maas_boot_source_selection",
+        "maas_configuration",
+        "maas_device",
+        "maas_node_script",
+        "maas_package_repository",
+        "maas_ssh_keys",
+        "maas_user",
+      ].sort(),
     );
   });
 

@@ -99,7 +99,7 @@ describe("schema conformance", () => {
       resource: {
         maas_vlan: { a: { vid: 10, colour: "red" } },
         maas_machine: { b: { power_type: "ipmi", power_parameters: "{}", pxe_mac_address: "x", network_interfaces: [] } },
-        maas_weather: { c: { name: "rack1" } },
+        maas_reserved_ip: { c: { ip: "10.0.0.9" } },
         lxd_profile: { d: { name: "p", device: [{ name: "eth0", type: "nic" }] } },
         maas_vm_host_machine: { e: { vm_host: "1", cores: "many" } },
       },
@@ -110,7 +110,7 @@ describe("schema conformance", () => {
         "maas_vlan.a: unknown attribute or block colour",
         "maas_vlan.a: required attribute fabric is missing",
         "maas_machine.b.network_interfaces: read-only attribute is set",
-        "maas_weather.c: no resource type maas_weather in the provider schemas",
+        "maas_reserved_ip.c: no resource type maas_reserved_ip in the provider schemas",
         "lxd_profile.d.device[0]: required attribute properties is missing",
         'maas_vm_host_machine.e.cores: expected a number, got "many"',
         "provider.lxd[0].remote[0]: unknown attribute or block password",

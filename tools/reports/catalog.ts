@@ -19,7 +19,7 @@ export const LAYERS: readonly LayerDef[] = [
   {
     id: "networks",
     title: "Networks",
-    types: ["maas_fabric", "maas_vlan", "maas_subnet", "maas_subnet_ip_range", "maas_space", "maas_vlan_dhcp"],
+    types: ["maas_fabric", "maas_vlan", "maas_subnet", "maas_subnet_ip_range", "maas_space", "maas_vlan_dhcp", "maas_static_route"],
     prefixes: ["maas_dns_"],
   },
   {
@@ -34,6 +34,10 @@ export const LAYERS: readonly LayerDef[] = [
       "maas_resource_pool",
       "maas_instance",
       "maas_block_device",
+      "maas_block_device_tag",
+      "maas_raid",
+      "maas_volume_group",
+      "maas_logical_volume",
     ],
     prefixes: ["maas_network_interface_"],
   },
