@@ -190,6 +190,49 @@ describe("bad input gets every problem, with the field path and the fix", () => 
     }
   });
 
+  it("an OpenStack release or base outside the charm catalog", () => {
+    expect(problemsOf((s) => ((s.openstack.release = "2023.2"), (s.openstack.base = "ubuntu@24.04")))).toEqual([
+      'openstack.release: "2023.2" is not in the charm catalog, which holds one tested set: OpenStack 2024.1 (caracal) on ubuntu@22.04 (constructs/openstack/catalog/channels.json); use release "2024.1", or vendor a catalog for 2023.2 first',
+      "openstack.base: ubuntu@24.04 is not in the charm catalog, which holds one tested set: OpenStack 2024.1 (caracal) on ubuntu@22.04 (constructs/openstack/catalog/channels.json); use base ubuntu@22.04, or vendor a catalog for ubuntu@24.04 first",
+    ]);
+  });
+
+  it("a channel for a charm the deployment does not use, or one that is not a channel", () => {
+    const problems = problemsOf((s) => (s.openstack.channels = { valut: "1.8/stable", ntp: "latest/stable", vault: "1.8/stabel", "ceph-osd": "reef/stable" }));
+    expect(problems).toEqual([
+      expect.stringMatching(/^openstack\.channels\.valut: no charm "valut" in this deployment \(did you mean vault\?\); channels are keyed by charm: ceph-mon, .*, vault$/),
+      expect.stringMatching(/^openstack\.channels\.ntp: no charm "ntp" in this deployment; /),
+      'openstack.channels.vault: "1.8/stabel" is not a charm channel; write <track>/<risk> with risk one of stable, candidate, beta, edge (the catalog\'s is 1.8/stable)',
+    ]);
+  });
+
+  it("charm options: an unknown application or option, and a value of the wrong type", () => {
+    const problems = problemsOf(
+      (s) => (s.openstack.config = { keystone: { debgu: true, "token-expiration": "two hours", debug: "yes", "admin-port": "35357" }, keystone2: { debug: true } }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^openstack\.config\.keystone\.debgu: charm keystone has no option "debgu"; did you mean debug\? \(options are listed in constructs\/openstack\/catalog\/charms\.json, from openstack\/charm-keystone@[0-9a-f]{12}\)$/),
+      'openstack.config.keystone.token-expiration: option token-expiration of charm keystone is of type int, got "two hours"; give a whole number such as 3600 (the charm\'s default is 3600)',
+      'openstack.config.keystone.debug: option debug of charm keystone is of type boolean, got "yes"; give true or false (the charm\'s default is false)',
+      expect.stringMatching(/^openstack\.config\.keystone2: no application "keystone2" in this deployment \(did you mean keystone, keystone-mysql-router\?\); applications: ceph-mon, /),
+    ]);
+  });
+
+  it("charm options of a ceph-osd application named after its disks", () => {
+    const split = (s: SiteData) => (s.workers[1].osdDevices = ["/dev/nvme0n1"]);
+    expect(() => siteWith((s) => (split(s), (s.openstack.config = { "ceph-osd-nvme0n1": { "osd-devices": "/dev/nvme0n1 /dev/nvme1n1" } })))).not.toThrow();
+    expect(problemsOf((s) => (split(s), (s.openstack.config = { "ceph-osd-sdb": { "osd-devices": "/dev/sdb" } })))).toEqual([
+      expect.stringMatching(/^openstack\.config\.ceph-osd-sdb: no application "ceph-osd-sdb" in this deployment .*; applications: ceph-mon, ceph-osd, ceph-osd-nvme0n1, ceph-radosgw, /),
+    ]);
+  });
+
+  it("management segments of several racks in different MAAS spaces", () => {
+    const rack2 = { name: "management-rack2", purpose: "management", vlan: 21, cidr: "10.21.0.0/24", space: "mgmt2", dhcp: false };
+    expect(problemsOf((s) => s.segments.push(rack2))).toEqual([
+      'segments[3].space: segment "management-rack2" is in space "mgmt2" but management segment "management" is in "management"; Juju binds the OpenStack endpoints to one space per purpose, so give every management segment space: management',
+    ]);
+  });
+
   it("more Ceph replicas than storage workers", () => {
     expect(problemsOf((s) => (s.openstack.ceph = { replicas: 3 }))).toContainEqual(
       expect.stringMatching(/^openstack\.ceph\.replicas: 3 replicas need 3 storage workers but the site has 2/),
