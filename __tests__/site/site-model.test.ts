@@ -56,6 +56,21 @@ describe("site selection", () => {
 
   it("names the known sites when the selected one does not exist", () => {
     expect(() => loadSite({ site: "nowhere" })).toThrow(/no site named "nowhere".*default\.yaml/);
+    expect(() => loadSite(selectionFromEnvironment({ SITE: "nowhere" }))).toThrow(
+      /^nowhere: 1 problem in the site selection; nothing was synthesized\.\n  - SITE: no site named "nowhere" in sites\/ \(known: default\.yaml, scale-50\.yaml\); give one of those names or the path of a \.yaml\/\.json site file$/,
+    );
+  });
+
+  it("says what is wrong with a path that is no site file, naming the setting", () => {
+    expect(() => loadSite({ site: "sites/nowhere.yaml", setting: "SITE" })).toThrow(/  - SITE: no file .*sites\/nowhere\.yaml; check the path/);
+    expect(() => loadSite({ site: "sites/", setting: "SITE" })).toThrow(/  - SITE: .*sites is a folder; name a \.yaml or \.json site file in it/);
+  });
+
+  it("refuses a cdktf context that is not JSON, or whose site is not a string", () => {
+    expect(() => selectionFromEnvironment({ CDKTF_CONTEXT_JSON: "{site: x}" })).toThrow(/  - CDKTF_CONTEXT_JSON: not valid JSON .*fix it or unset it/);
+    expect(() => selectionFromEnvironment({ CDKTF_CONTEXT_JSON: '{"site": 3}' })).toThrow(/  - cdktf context "site": must be a site name or the path of a \.yaml\/\.json site file, got 3; fix "context" in cdktf\.json/);
+    expect(selectionFromEnvironment({ CDKTF_CONTEXT_JSON: '{"other": 1}' }).site).toBe("default");
+    expect(selectionFromEnvironment({ SITE: "scale-50", CDKTF_CONTEXT_JSON: "not read" }).site).toBe("scale-50");
   });
 
   it("loads a second site file without code changes", () => {
