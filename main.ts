@@ -1,14 +1,16 @@
 /**
  * Wires the selected site into its stacks: substrate (MAAS + LXD), juju-controller (declarative
- * bootstrap, when the site asks for it) and openstack (Juju). Nothing else lives here.
+ * bootstrap, when the site asks for it) and openstack (Juju), then says what was made.
  */
-import { App } from "cdktf";
+import { App, type TerraformStack } from "cdktf";
 import { loadSite, SiteError } from "./constructs/site";
 import { SubstrateStack } from "./constructs/substrate/substrate-stack";
 import { JujuControllerStack } from "./constructs/openstack/controller-stack";
 import { OpenStackStack } from "./constructs/openstack/openstack-stack";
+import { runByCdktfCli, synthSummary } from "./tools/app/summary";
 
 function main(): void {
+  // Every check of the user's input runs here, before App creates the output folder.
   const site = loadSite();
   const app = new App();
   const substrate = new SubstrateStack(app, "substrate", { site });
@@ -16,7 +18,10 @@ function main(): void {
   controller?.addDependency(substrate);
   const openstack = new OpenStackStack(app, "openstack", { site });
   openstack.addDependency(controller ?? substrate);
+  const stacks: TerraformStack[] = [substrate, ...(controller ? [controller] : []), openstack];
+
   app.synth();
+  if (!runByCdktfCli(app)) process.stderr.write(synthSummary(app, stacks, site));
 }
 
 try {
