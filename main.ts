@@ -2,8 +2,8 @@
  * Wires the selected site into its stacks: substrate (MAAS + LXD), juju-controller (declarative
  * bootstrap, when the site asks for it) and openstack (Juju), then says what was made.
  */
-import { App, type TerraformStack } from "cdktf";
-import { loadSite, SiteError } from "./constructs/site";
+import { Annotations, App, type TerraformStack } from "cdktf";
+import { loadSite, SiteError, unignoredStateWarning } from "./constructs/site";
 import { SubstrateStack } from "./constructs/substrate/substrate-stack";
 import { JujuControllerStack } from "./constructs/openstack/controller-stack";
 import { OpenStackStack } from "./constructs/openstack/openstack-stack";
@@ -20,6 +20,8 @@ function main(): void {
   openstack.addDependency(controller ?? substrate);
   const stacks: TerraformStack[] = [substrate, ...(controller ? [controller] : []), openstack];
 
+  const stateWarning = unignoredStateWarning(site, app.outdir, stacks.map((s) => s.node.id));
+  if (stateWarning) Annotations.of(substrate).addWarning(stateWarning);
   app.synth();
   if (!runByCdktfCli(app)) process.stderr.write(synthSummary(app, stacks, site));
 }
