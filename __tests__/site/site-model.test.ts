@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadSite, parseSite, selectionFromEnvironment, SiteError } from "../../constructs/site";
-import { generatedSiteYaml } from "../../tools/sitegen/generate";
+import { generatedSiteYaml, optionsFromArgs } from "../../tools/sitegen/generate";
 import { SITE_JSON_SCHEMA_PATH, siteJsonSchema } from "../../tools/sitegen/json-schema";
 import { siteWith, type SiteData } from "../helpers/sites";
 
@@ -261,6 +261,14 @@ describe("generated sites", () => {
     expect(site.workers).toHaveLength(200);
     expect(new Set(site.workers.map((w) => w.zone)).size).toBe(5);
     expect(site.segments.filter((s) => s.purpose === "management").map((s) => s.space)).toEqual(Array(5).fill("management"));
+  });
+
+  it("npm run site:generate refuses arguments it cannot turn into a valid site, saying which and why", () => {
+    expect(optionsFromArgs([])).toEqual({ workers: 50, zones: 3 });
+    expect(optionsFromArgs(["200", "5"])).toEqual({ workers: 200, zones: 5 });
+    expect(() => optionsFromArgs(["abc"])).toThrow(/^site:generate: WORKERS must be a whole number from 1 to 51000, got "abc"\nusage: npm run site:generate -- /);
+    expect(() => optionsFromArgs(["500", "1"])).toThrow(/500 workers over 1 zones is more than 200 per rack's \/24; give at least 3 zones/);
+    expect(() => optionsFromArgs(["10", "0", "x"])).toThrow(/takes at most two arguments, got 3; ZONES must be a whole number from 1 to 255, got "0"/);
   });
 
   it("sites/scale-50.yaml is what the generator writes", () => {
