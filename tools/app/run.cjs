@@ -15,7 +15,7 @@ const root = path.resolve(__dirname, "..", "..");
 const bundle = path.join(root, "dist", "app.cjs");
 const cacheFile = `${bundle}.cache`;
 
-/** Newest modification time under the app's inputs: our sources (with the synth summary here), the bindings and the dependency lock. */
+/** Newest modification time under the app's inputs: our sources (tools/app holds the synth summary), the bindings and the dependency lock. */
 function newestInput() {
   let newest = 0;
   const visit = (p) => {
@@ -43,7 +43,7 @@ function checkEnvironment() {
   if (major < 20) fail(`Node ${process.versions.node} is too old, this project needs Node 20 or newer (package.json "engines")`, "install Node 20 and run npm ci");
   for (const dependency of ["esbuild", "cdktf"]) {
     try {
-      require.resolve(dependency, { paths: [root] });
+      require.resolve(dependency);
     } catch {
       fail(`the dependencies are not installed (no ${dependency} in node_modules)`, "run npm ci");
     }
@@ -58,7 +58,7 @@ function build() {
   checkEnvironment();
   const tmp = `${bundle}.${process.pid}.tmp`;
   try {
-    require(require.resolve("esbuild", { paths: [root] })).buildSync({
+    require("esbuild").buildSync({
       entryPoints: [path.join(root, "main.ts")],
       bundle: true,
       platform: "node",
