@@ -102,13 +102,18 @@ it("a fresh clone's binding generation (npm ci, npm run get) prints no error, ev
     fs.mkdirSync(path.join(clone, "providers"));
     fs.symlinkSync(path.join(root, "providers", "schemas"), path.join(clone, "providers", "schemas"));
     fs.symlinkSync(path.join(root, "node_modules"), path.join(clone, "node_modules"));
-    const r = spawnSync(path.join(root, "node_modules", ".bin", "tsx"), [path.join(clone, "tools", "bindings", "generate.ts")], {
-      cwd: clone,
-      encoding: "utf8",
-      env: { ...process.env, TF_CLI_CONFIG_FILE: path.join(clone, "no-such.tfrc") },
-    });
-    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
-    expect(r.stdout).toMatch(/^bindings: canonical\/maas, juju\/juju, terraform-lxd\/lxd -> \.gen\/providers \(\d+ ms\)\n$/);
+    const generate = () =>
+      spawnSync(path.join(root, "node_modules", ".bin", "tsx"), [path.join(clone, "tools", "bindings", "generate.ts")], {
+        cwd: clone,
+        encoding: "utf8",
+        env: { ...process.env, TF_CLI_CONFIG_FILE: path.join(clone, "no-such.tfrc") },
+      });
+    // The first run generates everything; the second (npm ci on a clone that has .gen) finds nothing to do, and
+    // finishes before cdktf's background terraform lookup does.
+    for (const r of [generate(), generate()]) {
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+      expect(r.stdout).toMatch(/^bindings: canonical\/maas, juju\/juju, terraform-lxd\/lxd -> \.gen\/providers \(\d+ ms\)\n$/);
+    }
     expect(fs.readdirSync(path.join(clone, ".gen", "providers")).sort()).toEqual(["juju", "lxd", "maas"]);
   } finally {
     fs.rmSync(clone, { recursive: true, force: true });

@@ -16,51 +16,44 @@ const root = path.resolve(__dirname, "..", "..");
 /**
  * Loading @cdktf/commons runs `terraform version -json` (for cdktf's debug report, unused here) and logs whatever
  * terraform prints on stderr as an `[ERROR]`: a TF_CLI_CONFIG_FILE naming a missing file, for one, makes every
- * `npm ci` look broken. Generation needs no terraform, so that lookup gets an empty CLI configuration and no
- * checkpoint call (terraform's update check, and cdktf's telemetry should the lookup fail).
+ * `npm ci` look broken. Generation needs no terraform, so that lookup gets an empty CLI configuration (the null
+ * device, which outlives the lookup running in the background) and no checkpoint call (terraform's update check,
+ * and cdktf's telemetry should the lookup fail).
  */
-function quietTerraformLookup(scratch: string): void {
-  const config = path.join(scratch, "empty.tfrc");
-  fs.writeFileSync(config, "");
-  process.env.TF_CLI_CONFIG_FILE = config;
+function quietTerraformLookup(): void {
+  process.env.TF_CLI_CONFIG_FILE = os.devNull;
   process.env.CHECKPOINT_DISABLE = "1";
 }
 
 async function main(): Promise<void> {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bindings-"));
-  try {
-    await generate(scratch);
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-async function generate(scratch: string): Promise<void> {
-  quietTerraformLookup(scratch);
+  quietTerraformLookup();
   // Loaded only now: the lookup runs when the module loads.
   const { ConstructsMaker } = await import("@cdktf/provider-generator");
   const { Language, TerraformProviderConstraint } = await import("@cdktf/commons");
   const cdktfJson = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8"));
   const constraints = (cdktfJson.terraformProviders as string[]).map((c) => new TerraformProviderConstraint(c));
   const vendored = loadVendoredProviders();
-  const cacheDir = path.join(scratch, "provider-schema-cache");
-  fs.mkdirSync(cacheDir);
-  for (const constraint of constraints) {
-    const provider = vendored.find((p) => p.meta.source === constraint.source);
-    if (!provider) {
-      throw new Error(
-        `cdktf.json names provider "${constraint.source}" but providers/schemas has no vendored schema for it; ` +
-          `add providers/schemas/<name>.json and .meta.json (see providers/README.md).`,
-      );
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-schema-cache-"));
+  try {
+    for (const constraint of constraints) {
+      const provider = vendored.find((p) => p.meta.source === constraint.source);
+      if (!provider) {
+        throw new Error(
+          `cdktf.json names provider "${constraint.source}" but providers/schemas has no vendored schema for it; ` +
+            `add providers/schemas/<name>.json and .meta.json (see providers/README.md).`,
+        );
+      }
+      fs.writeFileSync(path.join(cacheDir, schemaCacheFileName(constraint)), JSON.stringify(provider.schema));
     }
-    fs.writeFileSync(path.join(cacheDir, schemaCacheFileName(constraint)), JSON.stringify(provider.schema));
+    const outdir = path.join(root, cdktfJson.codeMakerOutput ?? ".gen");
+    const maker = new ConstructsMaker({ targetLanguage: Language.TYPESCRIPT, codeMakerOutput: outdir }, cacheDir);
+    const started = Date.now();
+    await maker.generate(constraints, await maker.filterAlreadyGenerated(constraints));
+    await maker.removeFoldersThatShouldNotExist(constraints);
+    console.log(`bindings: ${constraints.map((c) => c.source).join(", ")} -> ${path.relative(root, outdir)}/providers (${Date.now() - started} ms)`);
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
   }
-  const outdir = path.join(root, cdktfJson.codeMakerOutput ?? ".gen");
-  const maker = new ConstructsMaker({ targetLanguage: Language.TYPESCRIPT, codeMakerOutput: outdir }, cacheDir);
-  const started = Date.now();
-  await maker.generate(constraints, await maker.filterAlreadyGenerated(constraints));
-  await maker.removeFoldersThatShouldNotExist(constraints);
-  console.log(`bindings: ${constraints.map((c) => c.source).join(", ")} -> ${path.relative(root, outdir)}/providers (${Date.now() - started} ms)`);
 }
 
 main().catch((err: unknown) => {
