@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ROOT, appScript, defaultSite, tempDir, type SiteData } from "./harness";
+import { ROOT, appScript, defaultSite, tempDir as newTempDir, type SiteData } from "./harness";
 
 interface Run {
   status: number | null;
@@ -25,6 +25,17 @@ function run(script: string, env: NodeJS.ProcessEnv, cwd = ROOT): Promise<Run> {
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
 }
+
+const made: string[] = [];
+/** A temporary folder, removed after the file's tests. */
+const tempDir = (prefix: string) => {
+  const dir = newTempDir(prefix);
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const STACK_FRAME = /^\s+at /m;
 
@@ -93,7 +104,6 @@ describe("a user error is a message, not a trace, and nothing is written", () =>
     };
     await Promise.all([worker(), worker()]);
   }, 120_000);
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it.each(CASES.map((c) => [c.name, c] as const))("%s", (_, c) => {
     const { run: r, out } = results.get(c.name)!;
