@@ -1,4 +1,6 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { loadVendoredProviders } from "../../tools/bindings/vendored";
@@ -123,5 +125,32 @@ it("vendored schemas are in the canonical form the refresh script writes, so ref
     const file = path.join(root, "providers", "schemas", `${name}.json`);
     const text = fs.readFileSync(file, "utf8");
     expect(canonicalJson(JSON.parse(text))).toBe(text);
+  }
+});
+
+it("a fresh clone's binding generation (npm ci, npm run get) prints no error, even when terraform's CLI config is missing", () => {
+  // A copy of the generator with its own root, so the project's .gen is never rewritten under other tests.
+  const clone = fs.mkdtempSync(path.join(os.tmpdir(), "bindings-clone-"));
+  try {
+    fs.cpSync(path.join(root, "tools", "bindings"), path.join(clone, "tools", "bindings"), { recursive: true });
+    fs.copyFileSync(path.join(root, "cdktf.json"), path.join(clone, "cdktf.json"));
+    fs.mkdirSync(path.join(clone, "providers"));
+    fs.symlinkSync(path.join(root, "providers", "schemas"), path.join(clone, "providers", "schemas"));
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(clone, "node_modules"));
+    const generate = () =>
+      spawnSync(path.join(root, "node_modules", ".bin", "tsx"), [path.join(clone, "tools", "bindings", "generate.ts")], {
+        cwd: clone,
+        encoding: "utf8",
+        env: { ...process.env, TF_CLI_CONFIG_FILE: path.join(clone, "no-such.tfrc") },
+      });
+    // The first run generates everything; the second (npm ci on a clone that has .gen) finds nothing to do, and
+    // finishes before cdktf's background terraform lookup does.
+    for (const r of [generate(), generate()]) {
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+      expect(r.stdout).toMatch(/^bindings: canonical\/maas, juju\/juju, terraform-lxd\/lxd, terraform-provider-openstack\/openstack -> \.gen\/providers \(\d+ ms\)\n$/);
+    }
+    expect(fs.readdirSync(path.join(clone, ".gen", "providers")).sort()).toEqual(["juju", "lxd", "maas", "openstack"]);
+  } finally {
+    fs.rmSync(clone, { recursive: true, force: true });
   }
 });

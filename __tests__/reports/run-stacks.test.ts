@@ -4,12 +4,13 @@
  * `terraform show -json` output, including Terraform's own sensitive markers.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processIo } from "../../tools/reports/cli-io";
-import { loadPlanFile } from "../../tools/reports/plan-json";
-import { discoverStacks, main, scrubSecrets, stackEnv } from "../../tools/reports/run-stacks";
+import { loadPlanFile, parsePlan } from "../../tools/reports/plan-json";
+import { scrubSecrets } from "../../tools/reports/redact";
+import { discoverStacks, main, stackEnv } from "../../tools/reports/run-stacks";
 
 const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 const SECRET = "tf-var-secret-0f3c9a7e";
@@ -98,13 +99,16 @@ test("scrubSecrets hides the values of secret-looking variables in text bound fo
     const md = c.out.join("");
     expect(md.startsWith("<!-- plan-preview:test -->")).toBe(true);
     expect(md).toContain("- **demo**: 3 to create, 0 to update, 0 to replace, 0 to delete; 1 output changing");
-    for (const f of ["demo.tfplan", "demo.json", "demo.plan.txt", "demo.init.log", "demo.plan.log", "plan-report.md"]) expect([f, existsSync(join(plans, f))]).toEqual([f, true]);
+    for (const f of ["demo.json", "demo.plan.txt", "demo.init.log", "demo.plan.log", "plan-report.md"]) expect([f, existsSync(join(plans, f))]).toEqual([f, true]);
+    // The saved plan holds the secret in clear: it stays in the stack's folder, out of what gets shared.
+    expect(existsSync(join(demo, "plan.tfplan"))).toBe(true);
+    expect(existsSync(join(plans, "demo.tfplan"))).toBe(false);
     expect(readFileSync(join(plans, "plan-report.md"), "utf8")).toBe(md);
     expect(md).not.toContain(SECRET);
   });
 
   test("after an apply and a change: update, replacement with its forcing attribute, delete; the secret stays hidden", () => {
-    const apply = spawnSync("terraform", [`-chdir=${demo}`, "apply", "-input=false", "-no-color", join(plans, "demo.tfplan")], { encoding: "utf8", env });
+    const apply = spawnSync("terraform", [`-chdir=${demo}`, "apply", "-input=false", "-no-color", "plan.tfplan"], { encoding: "utf8", env });
     expect(apply.status).toBe(0);
     writeFileSync(join(demo, "cdk.tf.json"), JSON.stringify(stackJson(1), null, 2));
     const c = capture();
@@ -117,12 +121,16 @@ test("scrubSecrets hides the values of secret-looking variables in text bound fo
     expect(md).toContain("<code>-</code> delete <code>terraform_data.old</code>");
     expect(md).toContain("| <code>input.mtu</code> | <code>1500</code> | <code>9000</code> |");
     // Terraform marks input.password; the copy in `output` loses the mark and is masked by its name.
-    const plan = loadPlanFile(join(plans, "demo.json"));
-    const worker = plan.resource_changes.find((r) => r.address === "terraform_data.worker")!;
-    expect(worker.change.before_sensitive).toMatchObject({ input: { password: true } });
-    expect(JSON.stringify(worker.change.before)).toContain(SECRET);
+    const raw = spawnSync("terraform", [`-chdir=${demo}`, "show", "-json", "plan.tfplan"], { encoding: "utf8", env });
+    const rawWorker = parsePlan(raw.stdout, "raw").resource_changes.find((r) => r.address === "terraform_data.worker")!;
+    expect(rawWorker.change.before_sensitive).toMatchObject({ input: { password: true } });
+    expect(JSON.stringify(rawWorker.change.before)).toContain(SECRET);
+    // The shared JSON keeps the markers and the shape, with the values masked.
+    const worker = loadPlanFile(join(plans, "demo.json")).resource_changes.find((r) => r.address === "terraform_data.worker")!;
+    expect(worker.change.before_sensitive).toEqual(rawWorker.change.before_sensitive);
+    expect(worker.change.before).toMatchObject({ input: { hostname: "node03", password: "(sensitive)" } });
     expect(md).not.toContain(SECRET);
-    for (const f of ["demo.plan.txt", "demo.plan.log", "demo.init.log", "plan-report.md"]) expect([f, readFileSync(join(plans, f), "utf8").includes(SECRET)]).toEqual([f, false]);
+    for (const f of readdirSync(plans)) expect([f, readFileSync(join(plans, f), "utf8").includes(SECRET)]).toEqual([f, false]);
   });
 
   test("drift mode on an untouched state: exit 0 and a clean report", () => {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadSite, parseSite, selectionFromEnvironment, SiteError } from "../../constructs/site";
-import { generatedSiteYaml } from "../../tools/sitegen/generate";
+import { generatedSiteYaml, optionsFromArgs } from "../../tools/sitegen/generate";
 import { SITE_JSON_SCHEMA_PATH, siteJsonSchema } from "../../tools/sitegen/json-schema";
 import { siteWith, type SiteData } from "../helpers/sites";
 
@@ -56,6 +56,21 @@ describe("site selection", () => {
 
   it("names the known sites when the selected one does not exist", () => {
     expect(() => loadSite({ site: "nowhere" })).toThrow(/no site named "nowhere".*default\.yaml/);
+    expect(() => loadSite(selectionFromEnvironment({ SITE: "nowhere" }))).toThrow(
+      /^nowhere: 1 problem in the site selection; nothing was synthesized\.\n  - SITE: no site named "nowhere" in sites\/ \(known: default\.yaml, scale-50\.yaml\); give one of those names or the path of a \.yaml\/\.json site file$/,
+    );
+  });
+
+  it("says what is wrong with a path that is no site file, naming the setting", () => {
+    expect(() => loadSite({ site: "sites/nowhere.yaml", setting: "SITE" })).toThrow(/  - SITE: no file .*sites\/nowhere\.yaml; check the path/);
+    expect(() => loadSite({ site: "sites/", setting: "SITE" })).toThrow(/  - SITE: .*sites is a folder; name a \.yaml or \.json site file in it/);
+  });
+
+  it("refuses a cdktf context that is not JSON, or whose site is not a string", () => {
+    expect(() => selectionFromEnvironment({ CDKTF_CONTEXT_JSON: "{site: x}" })).toThrow(/  - CDKTF_CONTEXT_JSON: not valid JSON .*fix it or unset it/);
+    expect(() => selectionFromEnvironment({ CDKTF_CONTEXT_JSON: '{"site": 3}' })).toThrow(/  - cdktf context "site": must be a site name or the path of a \.yaml\/\.json site file, got 3; fix "context" in cdktf\.json/);
+    expect(selectionFromEnvironment({ CDKTF_CONTEXT_JSON: '{"other": 1}' }).site).toBe("default");
+    expect(selectionFromEnvironment({ SITE: "scale-50", CDKTF_CONTEXT_JSON: "not read" }).site).toBe("scale-50");
   });
 
   it("loads a second site file without code changes", () => {
@@ -190,6 +205,49 @@ describe("bad input gets every problem, with the field path and the fix", () => 
     }
   });
 
+  it("an OpenStack release or base outside the charm catalog", () => {
+    expect(problemsOf((s) => ((s.openstack.release = "2023.2"), (s.openstack.base = "ubuntu@24.04")))).toEqual([
+      'openstack.release: "2023.2" is not in the charm catalog, which holds one tested set: OpenStack 2024.1 (caracal) on ubuntu@22.04 (constructs/openstack/catalog/channels.json); use release "2024.1", or vendor a catalog for 2023.2 first',
+      "openstack.base: ubuntu@24.04 is not in the charm catalog, which holds one tested set: OpenStack 2024.1 (caracal) on ubuntu@22.04 (constructs/openstack/catalog/channels.json); use base ubuntu@22.04, or vendor a catalog for ubuntu@24.04 first",
+    ]);
+  });
+
+  it("a channel for a charm the deployment does not use, or one that is not a channel", () => {
+    const problems = problemsOf((s) => (s.openstack.channels = { valut: "1.8/stable", ntp: "latest/stable", vault: "1.8/stabel", "ceph-osd": "reef/stable" }));
+    expect(problems).toEqual([
+      expect.stringMatching(/^openstack\.channels\.valut: no charm "valut" in this deployment \(did you mean vault\?\); channels are keyed by charm: ceph-mon, .*, vault$/),
+      expect.stringMatching(/^openstack\.channels\.ntp: no charm "ntp" in this deployment; /),
+      'openstack.channels.vault: "1.8/stabel" is not a charm channel; write <track>/<risk> with risk one of stable, candidate, beta, edge (the catalog\'s is 1.8/stable)',
+    ]);
+  });
+
+  it("charm options: an unknown application or option, and a value of the wrong type", () => {
+    const problems = problemsOf(
+      (s) => (s.openstack.config = { keystone: { debgu: true, "token-expiration": "two hours", debug: "yes", "admin-port": "35357" }, keystone2: { debug: true } }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^openstack\.config\.keystone\.debgu: charm keystone has no option "debgu"; did you mean debug\? \(options are listed in constructs\/openstack\/catalog\/charms\.json, from openstack\/charm-keystone@[0-9a-f]{12}\)$/),
+      'openstack.config.keystone.token-expiration: option token-expiration of charm keystone is of type int, got "two hours"; give a whole number such as 3600 (the charm\'s default is 3600)',
+      'openstack.config.keystone.debug: option debug of charm keystone is of type boolean, got "yes"; give true or false (the charm\'s default is false)',
+      expect.stringMatching(/^openstack\.config\.keystone2: no application "keystone2" in this deployment \(did you mean keystone, keystone-mysql-router\?\); applications: ceph-mon, /),
+    ]);
+  });
+
+  it("charm options of a ceph-osd application named after its disks", () => {
+    const split = (s: SiteData) => (s.workers[1].osdDevices = ["/dev/nvme0n1"]);
+    expect(() => siteWith((s) => (split(s), (s.openstack.config = { "ceph-osd-nvme0n1": { "osd-devices": "/dev/nvme0n1 /dev/nvme1n1" } })))).not.toThrow();
+    expect(problemsOf((s) => (split(s), (s.openstack.config = { "ceph-osd-sdb": { "osd-devices": "/dev/sdb" } })))).toEqual([
+      expect.stringMatching(/^openstack\.config\.ceph-osd-sdb: no application "ceph-osd-sdb" in this deployment .*; applications: ceph-mon, ceph-osd, ceph-osd-nvme0n1, ceph-radosgw, /),
+    ]);
+  });
+
+  it("management segments of several racks in different MAAS spaces", () => {
+    const rack2 = { name: "management-rack2", purpose: "management", vlan: 21, cidr: "10.21.0.0/24", space: "mgmt2", dhcp: false };
+    expect(problemsOf((s) => s.segments.push(rack2))).toEqual([
+      'segments[3].space: segment "management-rack2" is in space "mgmt2" but management segment "management" is in "management"; Juju binds the OpenStack endpoints to one space per purpose, so give every management segment space: management',
+    ]);
+  });
+
   it("more Ceph replicas than storage workers", () => {
     expect(problemsOf((s) => (s.openstack.ceph = { replicas: 3 }))).toContainEqual(
       expect.stringMatching(/^openstack\.ceph\.replicas: 3 replicas need 3 storage workers but the site has 2/),
@@ -203,6 +261,14 @@ describe("generated sites", () => {
     expect(site.workers).toHaveLength(200);
     expect(new Set(site.workers.map((w) => w.zone)).size).toBe(5);
     expect(site.segments.filter((s) => s.purpose === "management").map((s) => s.space)).toEqual(Array(5).fill("management"));
+  });
+
+  it("npm run site:generate refuses arguments it cannot turn into a valid site, saying which and why", () => {
+    expect(optionsFromArgs([])).toEqual({ workers: 50, zones: 3 });
+    expect(optionsFromArgs(["200", "5"])).toEqual({ workers: 200, zones: 5 });
+    expect(() => optionsFromArgs(["abc"])).toThrow(/^site:generate: WORKERS must be a whole number from 1 to 51000, got "abc"\nusage: npm run site:generate -- /);
+    expect(() => optionsFromArgs(["500", "1"])).toThrow(/500 workers over 1 zones is more than 200 per rack's \/24; give at least 3 zones/);
+    expect(() => optionsFromArgs(["10", "0", "x"])).toThrow(/takes at most two arguments, got 3; ZONES must be a whole number from 1 to 255, got "0"/);
   });
 
   it("sites/scale-50.yaml is what the generator writes", () => {

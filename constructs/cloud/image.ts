@@ -15,7 +15,7 @@
 import * as path from "node:path";
 import { Construct } from "constructs";
 import { ImagesImageV2 } from "../../.gen/providers/openstack/images-image-v2";
-import { PROJECT_ROOT_FROM_STACK_DIR } from "../common/backend";
+import { OUTPUT_PARENT_FROM_STACK_DIR } from "../common/backend";
 import { TerraformData } from "../common/terraform-data";
 import type { Image as ImageModel } from "../site";
 
@@ -33,7 +33,7 @@ export class CloudImage extends Construct {
     super(scope, id);
     const { image } = props;
     // Relative to the stack directory, where terraform runs, like the local state: the same on every machine.
-    const fromStack = (p: string) => (path.isAbsolute(p) ? p : `${PROJECT_ROOT_FROM_STACK_DIR}/${p}`);
+    const fromStack = (p: string) => (path.isAbsolute(p) ? p : `${OUTPUT_PARENT_FROM_STACK_DIR}/${p}`);
     const file = fromStack(image.localFile);
 
     this.verified = new TerraformData(this, "verified", {

@@ -4,17 +4,23 @@
  * Backend credentials never come from here: S3 reads AWS_* variables, pg reads PG_CONN_STR, http reads
  * TF_HTTP_USERNAME/TF_HTTP_PASSWORD.
  */
+import { isAbsolute } from "node:path";
 import { HttpBackend, LocalBackend, PgBackend, type PgBackendConfig, S3Backend, TerraformBackend, TerraformStack } from "cdktf";
 import type { Site } from "../site";
 
-/** Stack directories sit at cdktf.out/stacks/<stack>; local state lives under the project root. */
-export const PROJECT_ROOT_FROM_STACK_DIR = "../../..";
+/**
+ * Stack directories sit at <output folder>/stacks/<stack>, so a relative state directory is resolved from the folder
+ * holding the output folder: the project root for cdktf.out. constructs/site/state-location.ts applies the same rule.
+ */
+export const OUTPUT_PARENT_FROM_STACK_DIR = "../../..";
 
 export function configureBackend(stack: TerraformStack, site: Site, stackName: string): TerraformBackend {
   const state = site.state;
   switch (state.backend) {
-    case "local":
-      return new LocalBackend(stack, { path: `${PROJECT_ROOT_FROM_STACK_DIR}/${state.directory}/${site.name}/${stackName}.tfstate` });
+    case "local": {
+      const directory = isAbsolute(state.directory) ? state.directory : `${OUTPUT_PARENT_FROM_STACK_DIR}/${state.directory}`;
+      return new LocalBackend(stack, { path: `${directory}/${site.name}/${stackName}.tfstate` });
+    }
     case "s3":
       return new S3Backend(stack, {
         bucket: state.bucket,

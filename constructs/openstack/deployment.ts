@@ -13,7 +13,8 @@
  *   follow their principal through a container-scoped relation.
  */
 import { distinct, nicFor, segmentsFor, workersWithRole, vmsWithRole, type Site, type Worker } from "../site";
-import { CATALOG, charm, endpointNames, endpointOf, type Charm } from "./catalog";
+import { applicationCharms, DB_CONSUMERS, osdGroups } from "./applications";
+import { CATALOG, charm, endpointNames, endpointOf, optionProblem, type Charm } from "./catalog";
 
 export type MachineKind = "worker" | "control-plane" | "container";
 
@@ -101,18 +102,6 @@ export const QUORUM_APPLICATIONS = ["ceph-mon", "mysql-innodb-cluster", "ovn-cen
 
 export const STATEFUL_CHARMS = ["ceph-osd", "ceph-mon", "mysql-innodb-cluster", "vault", "rabbitmq-server"] as const;
 
-/** Database consumers and their mysql-router application names, as in the reference bundle. */
-const DB_CONSUMERS: readonly (readonly [string, string])[] = [
-  ["keystone", "keystone-mysql-router"],
-  ["glance", "glance-mysql-router"],
-  ["nova-cloud-controller", "nova-mysql-router"],
-  ["placement", "placement-mysql-router"],
-  ["neutron-api", "neutron-mysql-router"],
-  ["cinder", "cinder-mysql-router"],
-  ["openstack-dashboard", "dashboard-mysql-router"],
-  ["vault", "vault-mysql-router"],
-];
-
 /** Units per quorum service; Ceph, MySQL InnoDB Cluster and OVN RAFT all tolerate one loss with 3. */
 const QUORUM_UNITS = 3;
 
@@ -142,23 +131,13 @@ const API_CHARMS_WITH_PUBLIC_BINDING = new Set([
   "ceph-radosgw",
 ]);
 
+/**
+ * The deployment of a validated site. The site checks (constructs/site/openstack-rules.ts) have already accepted its
+ * release, base, channels and charm options, so an Error from here is a bug in this module or in the catalog.
+ */
 export function planDeployment(site: Site): Deployment {
-  const problems: string[] = [];
   const warnings: string[] = [];
   const os = site.openstack;
-
-  const catalogRelease = CATALOG.release.split(" ")[0];
-  if (os.release !== catalogRelease || os.base !== CATALOG.base) {
-    throw new Error(
-      `${site.source}: openstack.release ${os.release} on ${os.base} is not covered by the charm catalog, which holds one tested set: ` +
-        `${catalogRelease} on ${CATALOG.base} (constructs/openstack/catalog/channels.json). Use release "${catalogRelease}" and base ${CATALOG.base}, or vendor a catalog for the other pair`,
-    );
-  }
-  for (const name of Object.keys(os.channels)) {
-    if (!(name in CATALOG.channels)) {
-      throw new Error(`${site.source}: openstack.channels.${name}: no charm ${name} in this deployment; channels are keyed by charm: ${Object.keys(CATALOG.channels).join(", ")}`);
-    }
-  }
 
   const spaces = { management: spaceOf(site, "management"), external: spaceOf(site, "external") };
   const base = os.base;
@@ -192,9 +171,6 @@ export function planDeployment(site: Site): Deployment {
   const storage = workersWithRole(site, "storage");
   const compute = workersWithRole(site, "compute");
   const replicas = os.ceph.replicas ?? Math.min(3, storage.length);
-  if (replicas > storage.length) {
-    problems.push(`openstack.ceph.replicas: ${replicas} replicas need ${replicas} storage workers but the site has ${storage.length}; use at most ${storage.length} or add storage workers`);
-  }
   const osdCount = storage.reduce((sum, w) => sum + w.osdDevices.length, 0);
   const replication = String(replicas);
 
@@ -212,14 +188,17 @@ export function planDeployment(site: Site): Deployment {
   ];
 
   const apps: AppDraft[] = [];
-  const add = (draft: AppDraft) => apps.push(draft);
-  const principal = (name: string, charmName: string, placed: string[], config: Record<string, ConfigValue> = {}) =>
-    add({ name, charm: charmName, machines: placed, config });
-  const subordinate = (name: string, charmName: string, config: Record<string, ConfigValue> = {}) =>
-    add({ name, charm: charmName, machines: [], config });
+  const charms = applicationCharms(storage);
+  const add = (name: string, machines: string[], config: Record<string, ConfigValue>) => {
+    const charmName = charms.get(name);
+    if (!charmName) throw new Error(`application ${name} is missing from constructs/openstack/applications.ts, which the site checks read`);
+    apps.push({ name, charm: charmName, machines, config });
+  };
+  const principal = (name: string, placed: string[], config: Record<string, ConfigValue> = {}) => add(name, placed, config);
+  const subordinate = (name: string, config: Record<string, ConfigValue> = {}) => add(name, [], config);
 
   // Workers.
-  principal("nova-compute", "nova-compute", compute.map((w) => w.hostname), {
+  principal("nova-compute", compute.map((w) => w.hostname), {
     "openstack-origin": origin,
     "config-flags": "default_ephemeral_format=ext4",
     "enable-live-migration": true,
@@ -227,38 +206,38 @@ export function planDeployment(site: Site): Deployment {
     "migration-auth-type": "ssh",
     "ceph-osd-replication-count": replication,
   });
-  subordinate("ovn-chassis", "ovn-chassis", {
+  subordinate("ovn-chassis", {
     "ovn-source": origin,
     "ovn-bridge-mappings": `${os.ovn.physnet}:${os.ovn.bridge}`,
     "bridge-interface-mappings": bridgeInterfaceMappings(site, compute, os.ovn.bridge),
   });
-  const osdGroups = groupByDevices(storage);
-  for (const group of osdGroups) {
-    principal(group.app, "ceph-osd", group.workers.map((w) => w.hostname), {
+  const osds = osdGroups(storage);
+  for (const group of osds) {
+    principal(group.app, group.workers.map((w) => w.hostname), {
       source: origin,
       "osd-devices": group.devices.join(" "),
     });
   }
-  if (osdGroups.length > 1) {
+  if (osds.length > 1) {
     warnings.push(
-      `storage workers list different osdDevices, so Ceph OSDs are split into ${osdGroups.map((g) => `${g.app} (${g.workers.map((w) => w.hostname).join(", ")})`).join(", ")}; one ceph-osd application per distinct device list`,
+      `storage workers list different osdDevices, so Ceph OSDs are split into ${osds.map((g) => `${g.app} (${g.workers.map((w) => w.hostname).join(", ")})`).join(", ")}; one ceph-osd application per distinct device list`,
     );
   }
 
   // Control plane, in containers.
   const single = (app: string) => singlePlacement.get(app)!;
-  principal("ceph-mon", "ceph-mon", quorumPlacement("ceph-mon"), {
+  principal("ceph-mon", quorumPlacement("ceph-mon"), {
     source: origin,
     "expected-osd-count": osdCount,
     "monitor-count": QUORUM_UNITS,
   });
-  principal("ovn-central", "ovn-central", quorumPlacement("ovn-central"), { source: origin });
-  principal("mysql-innodb-cluster", "mysql-innodb-cluster", quorumPlacement("mysql-innodb-cluster"), {});
-  principal("keystone", "keystone", single("keystone"), { "openstack-origin": origin });
-  principal("glance", "glance", single("glance"), { "openstack-origin": origin, "ceph-osd-replication-count": replication });
-  principal("nova-cloud-controller", "nova-cloud-controller", single("nova-cloud-controller"), { "openstack-origin": origin, "network-manager": "Neutron" });
-  principal("placement", "placement", single("placement"), { "openstack-origin": origin });
-  principal("neutron-api", "neutron-api", single("neutron-api"), {
+  principal("ovn-central", quorumPlacement("ovn-central"), { source: origin });
+  principal("mysql-innodb-cluster", quorumPlacement("mysql-innodb-cluster"), {});
+  principal("keystone", single("keystone"), { "openstack-origin": origin });
+  principal("glance", single("glance"), { "openstack-origin": origin, "ceph-osd-replication-count": replication });
+  principal("nova-cloud-controller", single("nova-cloud-controller"), { "openstack-origin": origin, "network-manager": "Neutron" });
+  principal("placement", single("placement"), { "openstack-origin": origin });
+  principal("neutron-api", single("neutron-api"), {
     "openstack-origin": origin,
     "neutron-security-groups": true,
     "flat-network-providers": os.ovn.physnet,
@@ -266,33 +245,23 @@ export function planDeployment(site: Site): Deployment {
     // physnet its vlan ranges name. The physnet alone allows provider networks without handing VLANs to tenants.
     ...(site.cloud.external.networkType === "vlan" ? { "vlan-ranges": os.ovn.physnet } : {}),
   });
-  subordinate("neutron-api-plugin-ovn", "neutron-api-plugin-ovn");
-  principal("cinder", "cinder", single("cinder"), { "openstack-origin": origin, "block-device": "None", "glance-api-version": 2 });
-  subordinate("cinder-ceph", "cinder-ceph", { "ceph-osd-replication-count": replication });
-  principal("openstack-dashboard", "openstack-dashboard", single("openstack-dashboard"), { "openstack-origin": origin });
-  principal("ceph-radosgw", "ceph-radosgw", single("ceph-radosgw"), { source: origin, "ceph-osd-replication-count": replication });
-  principal("rabbitmq-server", "rabbitmq-server", single("rabbitmq-server"), {});
-  principal("vault", "vault", single("vault"), {});
-  for (const [, router] of DB_CONSUMERS) subordinate(router, "mysql-router");
+  subordinate("neutron-api-plugin-ovn");
+  principal("cinder", single("cinder"), { "openstack-origin": origin, "block-device": "None", "glance-api-version": 2 });
+  subordinate("cinder-ceph", { "ceph-osd-replication-count": replication });
+  principal("openstack-dashboard", single("openstack-dashboard"), { "openstack-origin": origin });
+  principal("ceph-radosgw", single("ceph-radosgw"), { source: origin, "ceph-osd-replication-count": replication });
+  principal("rabbitmq-server", single("rabbitmq-server"), {});
+  principal("vault", single("vault"), {});
+  for (const [, router] of DB_CONSUMERS) subordinate(router);
 
-  // Operator overrides last, each key checked against the charm.
+  // Operator overrides last (the site checks matched each application and option to the catalog).
   const byName = new Map(apps.map((a) => [a.name, a]));
-  for (const [appName, overrides] of Object.entries(os.config)) {
-    const app = byName.get(appName);
-    if (!app) {
-      throw new Error(`${site.source}: openstack.config.${appName}: no application ${appName} in this deployment; applications: ${[...byName.keys()].sort().join(", ")}`);
-    }
-    for (const [key, value] of Object.entries(overrides)) {
-      checkConfigKey(charm(app.charm), key, `openstack.config.${appName}.${key}`, site.source);
-      app.config[key] = value;
-    }
-  }
+  for (const [appName, overrides] of Object.entries(os.config)) Object.assign(byName.get(appName)!.config, overrides);
 
   const applications = apps.map((draft) => finish(draft, os.channels, base, apiBindings, spaces.management));
-  const relations = planRelations(osdGroups.map((g) => g.app)).map(([a, b]) => checkedRelation(a, b, applications));
+  const relations = planRelations(osds.map((g) => g.app)).map(([a, b]) => checkedRelation(a, b, applications));
 
   warnings.push(...quorumWarnings({ machines, applications }));
-  if (problems.length > 0) throw new Error(`${site.source}: ${problems.join("; ")}`);
 
   const modelConfig: Record<string, string> = { "default-space": spaces.management };
   for (const [key, value] of Object.entries(os.model.config)) modelConfig[key] = String(value);
@@ -323,7 +292,9 @@ function finish(draft: AppDraft, channels: Readonly<Record<string, string>>, bas
   const c = charm(draft.charm);
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(draft.config)) {
-    checkConfigKey(c, key, `${draft.name} config ${key}`, "constructs/openstack/deployment.ts");
+    // The site's options were checked at the edge; an unknown one here is one this module sets.
+    const problem = optionProblem(c, key);
+    if (problem) throw new Error(`constructs/openstack/deployment.ts: application ${draft.name}: ${problem}`);
     config[key] = String(value);
   }
   return {
@@ -347,45 +318,10 @@ function bindingsFor(c: Charm, apiBindings: readonly Binding[]): Binding[] {
   return apiBindings.filter((b) => b.endpoint === "" || c.extraBindings.includes(b.endpoint));
 }
 
-function checkConfigKey(c: Charm, key: string, path: string, source: string): void {
-  if (key in c.config) return;
-  const valid = Object.keys(c.config);
-  const near = nearest(key, valid);
-  throw new Error(
-    `${source}: ${path}: charm ${c.name} has no option "${key}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} ` +
-      `(options are listed in constructs/openstack/catalog/charms.json, from ${c.source.repo}@${c.source.commit.slice(0, 12)})`,
-  );
-}
-
-/** The valid keys closest to a misspelt one (shared prefix or small edit distance). */
-function nearest(key: string, valid: readonly string[]): string[] {
-  const scored = valid.map((v) => ({ v, d: editDistance(key, v) }));
-  return scored
-    .filter(({ v, d }) => d <= Math.max(2, Math.floor(key.length / 3)) || v.startsWith(key.slice(0, 4)) || v.includes(key))
-    .sort((x, y) => x.d - y.d)
-    .slice(0, 5)
-    .map(({ v }) => v);
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = row[j];
-      row[j] = next;
-    }
-  }
-  return row[b.length];
-}
-
+/** The one MAAS space of the segments of a purpose (the site checks make it one). */
 function spaceOf(site: Site, purpose: "management" | "external"): string {
   const spaces = distinct(segmentsFor(site, purpose).map((s) => s.space));
-  if (spaces.length !== 1) {
-    throw new Error(`${site.source}: the ${purpose} segments must share one MAAS space for Juju endpoint bindings; found ${spaces.length ? spaces.join(", ") : "none"} (set segments[].space)`);
-  }
+  if (spaces.length !== 1) throw new Error(`${site.source}: the ${purpose} segments are in ${spaces.length} MAAS spaces, which the site checks allow only as one`);
   return spaces[0];
 }
 
@@ -405,31 +341,6 @@ function bridgeInterfaceMappings(site: Site, compute: readonly Worker[], bridge:
       return `${bridge}:${nic.mac}`;
     })
     .join(" ");
-}
-
-interface OsdGroup {
-  readonly app: string;
-  readonly devices: readonly string[];
-  readonly workers: Worker[];
-}
-
-/**
- * One ceph-osd application per distinct device list (osd-devices is application-wide). The group of the
- * first storage worker keeps the plain name `ceph-osd`; others are named after their devices.
- */
-function groupByDevices(storage: readonly Worker[]): OsdGroup[] {
-  const groups = new Map<string, OsdGroup>();
-  for (const worker of storage) {
-    const key = worker.osdDevices.join(" ");
-    let group = groups.get(key);
-    if (!group) {
-      const app = groups.size === 0 ? "ceph-osd" : `ceph-osd-${worker.osdDevices.map((d) => d.split("/").pop()!.toLowerCase().replace(/[^a-z0-9]+/g, "")).join("-")}`;
-      group = { app, devices: worker.osdDevices, workers: [] };
-      groups.set(key, group);
-    }
-    group.workers.push(worker);
-  }
-  return [...groups.values()];
 }
 
 /** The reference bundle's relations adapted to our application names, minus the documented drops. */

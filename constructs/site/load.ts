@@ -15,55 +15,89 @@ export const PROJECT_ROOT = findProjectRoot(__dirname);
 export const SITES_DIR = path.join(PROJECT_ROOT, "sites");
 export const DEFAULT_SITE = "default";
 
-/** Every problem of a site file, each with the path of its field. */
+/**
+ * Every problem of the user's input, each with the path of its field (or the setting that holds it): the site file's
+ * problems, or those of the site selection (SITE, the cdktf context) when there is no file to read.
+ */
 export class SiteError extends Error {
   constructor(
     readonly source: string,
     readonly problems: readonly Problem[],
+    subject = "in the site file",
   ) {
     super(
-      `${source}: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the site file; nothing was synthesized.\n` +
+      `${source}: ${problems.length} problem${problems.length === 1 ? "" : "s"} ${subject}; nothing was synthesized.\n` +
         problems.map((p) => `  - ${p.path || "(file)"}: ${p.message}`).join("\n"),
     );
     this.name = "SiteError";
   }
 }
 
+function selectionError(source: string, setting: string, message: string): SiteError {
+  return new SiteError(source, [{ path: setting, message }], "in the site selection");
+}
+
 export interface SiteSelection {
   /** A site name (sites/<name>.yaml) or a path to a YAML/JSON file. */
   readonly site?: string;
+  /** The setting that named the site, for messages (SITE, the cdktf context's site). */
+  readonly setting?: string;
   /** Hostnames whose stateful objects may be destroyed, or "*" for all. */
   readonly allowDestroy?: string;
 }
+
+const CONTEXT_SITE = 'cdktf context "site"';
 
 /**
  * Which site to build, from the environment: SITE (name or path), else cdktf context `site`
  * (cdktf.json "context" or CDKTF_CONTEXT_JSON), else the default site. SITE_ALLOW_DESTROY lifts destroy protection.
  */
 export function selectionFromEnvironment(env: NodeJS.ProcessEnv = process.env): SiteSelection {
-  let contextSite: string | undefined;
+  const allowDestroy = env.SITE_ALLOW_DESTROY;
+  if (env.SITE) return { site: env.SITE, setting: "SITE", allowDestroy };
   if (env.CDKTF_CONTEXT_JSON) {
-    const context = JSON.parse(env.CDKTF_CONTEXT_JSON) as Record<string, unknown>;
-    if (typeof context.site === "string") contextSite = context.site;
+    let context: unknown;
+    try {
+      context = JSON.parse(env.CDKTF_CONTEXT_JSON);
+    } catch (err) {
+      throw selectionError("CDKTF_CONTEXT_JSON", "CDKTF_CONTEXT_JSON", `not valid JSON (${(err as Error).message}); it holds the cdktf context, e.g. {"site":"sites/my-site.yaml"}: fix it or unset it`);
+    }
+    const site = (context as Record<string, unknown> | null)?.site;
+    if (typeof site === "string" && site !== "") return { site, setting: CONTEXT_SITE, allowDestroy };
+    if (site !== undefined) {
+      throw selectionError(CONTEXT_SITE, CONTEXT_SITE, `must be a site name or the path of a .yaml/.json site file, got ${JSON.stringify(site)}; fix "context" in cdktf.json (or CDKTF_CONTEXT_JSON)`);
+    }
   }
-  return { site: env.SITE || contextSite || DEFAULT_SITE, allowDestroy: env.SITE_ALLOW_DESTROY };
+  return { site: DEFAULT_SITE, allowDestroy };
 }
 
-export function resolveSitePath(site: string = DEFAULT_SITE): string {
+/** The file a site name or path stands for; `setting` names where it came from, for the message when there is none. */
+export function resolveSitePath(site: string = DEFAULT_SITE, setting = "site"): string {
   if (/[/\\]|\.(ya?ml|json)$/.test(site)) return path.resolve(site);
   for (const ext of [".yaml", ".yml", ".json"]) {
     const candidate = path.join(SITES_DIR, site + ext);
     if (fs.existsSync(candidate)) return candidate;
   }
   const known = fs.readdirSync(SITES_DIR).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.endsWith(".schema.json"));
-  throw new SiteError(site, [{ path: "", message: `no site named "${site}" in sites/ (known: ${known.join(", ")}); pass a name or a path to a .yaml/.json file` }]);
+  throw selectionError(site, setting, `no site named "${site}" in sites/ (known: ${known.join(", ")}); give one of those names or the path of a .yaml/.json site file`);
 }
 
 export function loadSite(selection: SiteSelection = selectionFromEnvironment()): Site {
-  const file = resolveSitePath(selection.site);
+  const setting = selection.setting ?? "site";
+  const file = resolveSitePath(selection.site, setting);
   const source = path.relative(process.cwd(), file) || file;
-  if (!fs.existsSync(file)) throw new SiteError(source, [{ path: "", message: "file not found" }]);
-  return parseSite(fs.readFileSync(file, "utf8"), source, selection.allowDestroy);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const what =
+      code === "ENOENT" ? `no file ${file}; check the path (a relative one starts from ${process.cwd()})`
+      : code === "EISDIR" ? `${file} is a folder; name a .yaml or .json site file in it`
+      : `cannot read ${file} (${(err as Error).message}); check its permissions`;
+    throw selectionError(selection.site ?? source, setting, what);
+  }
+  return parseSite(text, source, selection.allowDestroy);
 }
 
 /** Checks a site document (YAML or JSON text) and derives the model; throws SiteError listing every problem. */

@@ -3,6 +3,7 @@
  * so an operator fixes the whole file in one pass instead of one error per run.
  */
 import { cidrsOverlap, hasHostBits, inRange, intToIp, ipToInt, isHostIn, parseCidr, rangesOverlap, type Cidr, type Range } from "./ipv4";
+import { checkOpenStack } from "./openstack-rules";
 import type { SiteFile } from "./schema";
 
 export interface Problem {
@@ -243,16 +244,6 @@ function checkWorkers(site: SiteFile, segments: SegmentIndex, add: Add): void {
       if (names.indexOf(n) !== i) add(`${at}.nics[${i}].name`, `interface name ${n} is used twice on ${worker.hostname}`);
     });
   });
-}
-
-function checkOpenStack(site: SiteFile, add: Add): void {
-  const osdHosts = site.workers.filter((w) => w.roles.includes("storage")).length;
-  const replicas = site.openstack.ceph.replicas;
-  if (replicas !== undefined && replicas > osdHosts) {
-    add("openstack.ceph.replicas", `${replicas} replicas need ${replicas} storage workers but the site has ${osdHosts}; Ceph could never place every copy. Use at most ${osdHosts} or add storage workers`);
-  }
-  if (osdHosts === 0) add("workers", "no worker has the storage role; Ceph (Glance, Cinder, RadosGW) needs at least one");
-  if (!site.workers.some((w) => w.roles.includes("compute"))) add("workers", "no worker has the compute role; Nova needs at least one");
 }
 
 /** The cloud stack's inputs: the external network's segment, and names and ranges that OpenStack needs distinct. */

@@ -156,7 +156,11 @@ const worker = z.strictObject({
 const stateBackend = z.discriminatedUnion(
   "backend",
   [
-    z.strictObject({ backend: z.literal("local"), directory: z.string().default("state").describe("Folder, relative to the project, for <stack>.tfstate files.") }),
+    z.strictObject({
+      backend: z.literal("local"),
+      directory: z.string().min(1).default("state")
+        .describe("Folder for <site>/<stack>.tfstate files: absolute, or relative to the folder holding cdktf.out (the project root). Keep it out of git: the state holds secrets in clear."),
+    }),
     z.strictObject({
       backend: z.literal("s3"),
       bucket: z.string().min(1),

@@ -15,7 +15,7 @@ const root = path.resolve(__dirname, "..", "..");
 const bundle = path.join(root, "dist", "app.cjs");
 const cacheFile = `${bundle}.cache`;
 
-/** Newest modification time under the app's inputs: our sources, the bindings and the dependency lock. */
+/** Newest modification time under the app's inputs: our sources (tools/app holds the synth summary), the bindings and the dependency lock. */
 function newestInput() {
   let newest = 0;
   const visit = (p) => {
@@ -27,22 +27,51 @@ function newestInput() {
       newest = Math.max(newest, stat.mtimeMs);
     }
   };
-  for (const input of ["main.ts", "constructs", ".gen", "package-lock.json"]) visit(path.join(root, input));
+  for (const input of ["main.ts", "constructs", "tools/app", ".gen", "package-lock.json"]) visit(path.join(root, input));
   return newest;
+}
+
+/** Stops with what is missing from the environment and how to get it, instead of a module-loading stack trace. */
+function fail(problem, fix) {
+  process.stderr.write(`synth: ${problem}; ${fix}. Nothing was synthesized.\n`);
+  process.exit(1);
+}
+
+/** What the build needs that a fresh clone or an old Node lacks. */
+function checkEnvironment() {
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < 20) fail(`Node ${process.versions.node} is too old, this project needs Node 20 or newer (package.json "engines")`, "install Node 20 and run npm ci");
+  for (const dependency of ["esbuild", "cdktf"]) {
+    try {
+      require.resolve(dependency);
+    } catch {
+      fail(`the dependencies are not installed (no ${dependency} in node_modules)`, "run npm ci");
+    }
+  }
+  if (!fs.existsSync(path.join(root, ".gen", "providers"))) {
+    fail("the provider bindings are missing (.gen/providers)", "run npm run get (npm ci runs it too)");
+  }
 }
 
 /** Builds to a temporary file and renames it, so concurrent synths (parallel test workers) never read half a bundle. */
 function build() {
+  checkEnvironment();
   const tmp = `${bundle}.${process.pid}.tmp`;
-  require("esbuild").buildSync({
-    entryPoints: [path.join(root, "main.ts")],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    outfile: tmp,
-    logLevel: "warning",
-  });
+  try {
+    require("esbuild").buildSync({
+      entryPoints: [path.join(root, "main.ts")],
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      outfile: tmp,
+      logLevel: "warning",
+    });
+  } catch {
+    // esbuild has printed each error with its file and line (logLevel); its exception only repeats them.
+    fs.rmSync(tmp, { force: true });
+    process.exit(1);
+  }
   fs.rmSync(cacheFile, { force: true });
   fs.renameSync(tmp, bundle);
 }

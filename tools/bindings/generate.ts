@@ -9,17 +9,29 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConstructsMaker } from "@cdktf/provider-generator";
-import { Language, TerraformProviderConstraint } from "@cdktf/commons";
 import { loadVendoredProviders, schemaCacheFileName } from "./vendored";
 
 const root = path.resolve(__dirname, "..", "..");
 
+/**
+ * Loading @cdktf/commons runs `terraform version -json` (for cdktf's debug report, unused here) and logs whatever
+ * terraform prints on stderr as an `[ERROR]`: a TF_CLI_CONFIG_FILE naming a missing file, for one, makes every
+ * `npm ci` look broken. Generation needs no terraform, so that lookup gets an empty CLI configuration (the null
+ * device, which outlives the lookup running in the background) and no checkpoint call (terraform's update check,
+ * and cdktf's telemetry should the lookup fail).
+ */
+function quietTerraformLookup(): void {
+  process.env.TF_CLI_CONFIG_FILE = os.devNull;
+  process.env.CHECKPOINT_DISABLE = "1";
+}
+
 async function main(): Promise<void> {
+  quietTerraformLookup();
+  // Loaded only now: the lookup runs when the module loads.
+  const { ConstructsMaker } = await import("@cdktf/provider-generator");
+  const { Language, TerraformProviderConstraint } = await import("@cdktf/commons");
   const cdktfJson = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8"));
-  const constraints: TerraformProviderConstraint[] = (cdktfJson.terraformProviders as string[]).map(
-    (c) => new TerraformProviderConstraint(c),
-  );
+  const constraints = (cdktfJson.terraformProviders as string[]).map((c) => new TerraformProviderConstraint(c));
   const vendored = loadVendoredProviders();
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-schema-cache-"));
   try {

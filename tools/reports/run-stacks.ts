@@ -8,9 +8,12 @@
  * Options: --stack NAME (repeatable; default every stack in cdktf.out), --no-synth, --cdktf-out DIR (default
  * cdktf.out), --out-dir DIR (default cdktf.out/plans), --marker KEY, --context MARKDOWN, --details-hint MARKDOWN.
  *
- * Writes into --out-dir, per stack: <stack>.tfplan, <stack>.json (show -json), <stack>.plan.txt (show, sensitive
- * values redacted by Terraform), <stack>.init.log, <stack>.plan.log; and plan-report.md or <stack>.drift.md, which it
- * also prints. Terraform runs with -no-color and -input=false; its output goes to the log files, not the console.
+ * Writes into --out-dir only what is safe to share (the workflows upload it): per stack <stack>.json (show -json with
+ * every secret masked, tools/reports/redact.ts), <stack>.plan.txt (show, sensitive values redacted by Terraform),
+ * <stack>.init.log, <stack>.plan.log (secret values scrubbed); and plan-report.md or <stack>.drift.md, which it also
+ * prints. The saved plan, which holds secrets in clear, stays in the stack's folder as plan.tfplan (to apply exactly
+ * what was reviewed), and the unmasked JSON is never written. Terraform runs with -no-color and -input=false; its
+ * output goes to the log files, not the console.
  *
  * Exit code, preview: 0 reported, 1 a stack failed (the report still says which, with Terraform's error).
  * Exit code, drift: 0 no drift, 2 drift in some stack, 1 error in some stack (before anything else).
@@ -22,7 +25,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { processIo, type Io } from "./cli-io";
-import { loadPlanFile } from "./plan-json";
+import { parsePlan, type Plan } from "./plan-json";
+import { redactShowJson, scrubSecrets } from "./redact";
 import { renderDriftReport } from "./render-drift";
 import { renderPlanReport } from "./render-plan";
 import { failedStack, summarizePlan, type StackSummary } from "./summarize";
@@ -61,19 +65,6 @@ export function discoverStacks(cdktfOut: string): StackDir[] {
     .map((n) => ({ name: n, dir: resolve(root, n) }));
 }
 
-const SECRET_ENV = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|PASS|CONN_STR|CERT|CREDENTIAL)/i;
-
-/** Replaces the values of secret-looking environment variables (and every TF_VAR_) in text bound for a report. */
-export function scrubSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  let out = text;
-  const values = Object.entries(env)
-    .filter(([k, v]) => v && v.length >= 4 && (SECRET_ENV.test(k) || k.startsWith("TF_VAR_")))
-    .map(([, v]) => v!)
-    .sort((a, b) => b.length - a.length);
-  for (const v of values) out = out.split(v).join("***");
-  return out;
-}
-
 interface Run {
   readonly status: number;
   readonly stdout: string;
@@ -83,6 +74,10 @@ interface Run {
 
 function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Run {
   const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 1 << 30 });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
+    const where = cmd === (env.TERRAFORM_BIN || "terraform") ? "; install Terraform ≥ 1.5 (README \"Before the first plan\") or set TERRAFORM_BIN to its path" : "; install Node 20 with npm";
+    return { status: 1, stdout: "", output: `${cmd} is not installed or not on PATH${where}` };
+  }
   if (r.error) return { status: 1, stdout: "", output: `${cmd}: ${r.error.message}` };
   return { status: r.status ?? 1, stdout: r.stdout ?? "", output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
 }
@@ -95,8 +90,8 @@ export type Mode = "preview" | "drift";
 
 export interface StackResult {
   readonly stack: StackDir;
-  /** Path of `terraform show -json` output, when the plan succeeded. */
-  readonly json?: string;
+  /** The plan, unmasked (the reports mask what they print), when it succeeded. */
+  readonly plan?: Plan;
   readonly error?: string;
 }
 
@@ -121,7 +116,8 @@ export function planStack(stack: StackDir, mode: Mode, outDir: string, baseEnv: 
   const env = stackEnv(stack, baseEnv);
   const tf = env.TERRAFORM_BIN || "terraform";
   const base = join(outDir, stack.name);
-  const planFile = `${base}.tfplan`;
+  // In the stack's folder, not outDir: a saved plan holds every secret in clear.
+  const planFile = join(stack.dir, "plan.tfplan");
   const init = run(tf, [`-chdir=${stack.dir}`, "init", "-input=false", "-no-color"], process.cwd(), env);
   io.writeFile(`${base}.init.log`, scrubSecrets(init.output, env));
   if (init.status !== 0) return { stack, error: `terraform init failed (exit ${init.status}):\n${scrubSecrets(tail(init.output, 40), env)}` };
@@ -134,10 +130,11 @@ export function planStack(stack: StackDir, mode: Mode, outDir: string, baseEnv: 
   }
   const json = run(tf, [`-chdir=${stack.dir}`, "show", "-json", planFile], process.cwd(), env);
   if (json.status !== 0) return { stack, error: `terraform show -json failed (exit ${json.status}):\n${scrubSecrets(tail(json.output, 20), env)}` };
-  io.writeFile(`${base}.json`, json.stdout);
+  const parsed = parsePlan(json.stdout, `terraform show -json of ${stack.name}`);
+  io.writeFile(`${base}.json`, JSON.stringify(redactShowJson(JSON.parse(json.stdout), { env })));
   const text = run(tf, [`-chdir=${stack.dir}`, "show", "-no-color", planFile], process.cwd(), env);
   io.writeFile(`${base}.plan.txt`, scrubSecrets(text.stdout, env));
-  return { stack, json: `${base}.json` };
+  return { stack, plan: parsed };
 }
 
 function synth(env: NodeJS.ProcessEnv, io: Io): void {
@@ -188,7 +185,7 @@ export function main(argv: readonly string[], io: Io = processIo, env: NodeJS.Pr
     });
 
     if (mode === "preview") {
-      const summaries: StackSummary[] = results.map((r) => (r.json ? summarizePlan(r.stack.name, loadPlanFile(r.json)) : failedStack(r.stack.name, r.error!)));
+      const summaries: StackSummary[] = results.map((r) => (r.plan ? summarizePlan(r.stack.name, r.plan) : failedStack(r.stack.name, r.error!)));
       const md = renderPlanReport(summaries, {
         ...(values.marker ? { markerKey: values.marker } : {}),
         ...(values.context ? { context: values.context } : {}),
@@ -209,7 +206,7 @@ export function main(argv: readonly string[], io: Io = processIo, env: NodeJS.Pr
         io.stderr(`run-stacks: stack ${r.stack.name}: ${r.error}\n`);
         continue;
       }
-      const report = renderDriftReport(r.stack.name, loadPlanFile(r.json!), {
+      const report = renderDriftReport(r.stack.name, r.plan!, {
         ...(values.marker ? { markerKey: values.marker } : {}),
         ...(values.context ? { context: values.context } : {}),
         ...hint,

@@ -97,10 +97,36 @@ export function generatedSiteYaml(options: GeneratedSiteOptions): string {
     stringify(generateSite(options), { lineWidth: 0 });
 }
 
+const USAGE = "usage: npm run site:generate -- [WORKERS (default 50)] [ZONES (default 3)]";
+
+/** The command's arguments, or every problem with them, each naming the argument and what fits. */
+export function optionsFromArgs(args: readonly string[]): GeneratedSiteOptions {
+  const problems: string[] = [];
+  const whole = (name: string, text: string, max: number) => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < 1 || n > max) problems.push(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(text)}`);
+    return n;
+  };
+  if (args.length > 2) problems.push(`takes at most two arguments, got ${args.length}`);
+  // One rack per zone: BMC and management subnets 10.10.<zone>.0/24 and 10.20.<zone>.0/24, up to 200 workers each.
+  const workers = whole("WORKERS", args[0] ?? "50", 255 * 200);
+  const zones = whole("ZONES", args[1] ?? "3", 255);
+  if (problems.length === 0 && Math.ceil(workers / zones) > 200) {
+    problems.push(`${workers} workers over ${zones} zones is more than 200 per rack's /24; give at least ${Math.ceil(workers / 200)} zones`);
+  }
+  if (problems.length) throw new Error(`site:generate: ${problems.join("; ")}\n${USAGE}`);
+  return { workers, zones };
+}
+
 if (require.main === module) {
-  const workers = Number(process.argv[2] ?? 50);
-  const zones = Number(process.argv[3] ?? 3);
-  const out = path.resolve(__dirname, "..", "..", "sites", `scale-${workers}.yaml`);
-  fs.writeFileSync(out, generatedSiteYaml({ workers, zones }));
+  let options: GeneratedSiteOptions;
+  try {
+    options = optionsFromArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+  const out = path.resolve(__dirname, "..", "..", "sites", `scale-${options.workers}.yaml`);
+  fs.writeFileSync(out, generatedSiteYaml(options));
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
