@@ -24,6 +24,7 @@ export function checkSite(site: SiteFile): Problem[] {
   checkController(site, segments, add);
   checkWorkers(site, segments, add);
   checkOpenStack(site, add);
+  checkVault(site, add);
   return problems;
 }
 
@@ -251,4 +252,15 @@ function checkOpenStack(site: SiteFile, add: Add): void {
   }
   if (osdHosts === 0) add("workers", "no worker has the storage role; Ceph (Glance, Cinder, RadosGW) needs at least one");
   if (!site.workers.some((w) => w.roles.includes("compute"))) add("workers", "no worker has the compute role; Nova needs at least one");
+}
+
+/** The same limits `vault operator init` enforces (SealConfig.Validate), caught before anyone runs it. */
+function checkVault(site: SiteFile, add: Add): void {
+  if (!site.vault?.keyThreshold) return;
+  const { keyThreshold, pgpKeys } = site.vault;
+  if (keyThreshold > pgpKeys.length) {
+    add("vault.keyThreshold", `${keyThreshold} shares are needed to unseal but vault.pgpKeys gives only ${pgpKeys.length}; Vault could never be unsealed. Lower keyThreshold or list more keys`);
+  } else if (keyThreshold === 1 && pgpKeys.length > 1) {
+    add("vault.keyThreshold", `1 of ${pgpKeys.length} shares would let any one operator unseal alone, and Vault refuses it; use at least 2`);
+  }
 }
