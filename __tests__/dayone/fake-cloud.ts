@@ -85,15 +85,23 @@ export class FakeCloud {
   }
 
   /** Runs a command's main in-process, as the operator holding `operators`' private keys. */
-  async run(main: (argv: readonly string[], ctx: Context) => Promise<number>, argv: readonly string[], operators: Operator[] = ["alice"]): Promise<Run> {
+  async run(main: (argv: readonly string[], ctx: Context) => Promise<number>, argv: readonly string[], operators: Operator[] = ["alice"], stdoutIsTTY = false): Promise<Run> {
     const out: string[] = [];
     const err: string[] = [];
     const env = this.env(this.keyring(...operators));
-    const ctx: Context = { env, cwd: this.work, out: (s) => out.push(s), err: (s) => err.push(s), run: processRunner(env), stdoutIsTTY: false };
+    const ctx: Context = { env, cwd: this.work, out: (s) => out.push(s), err: (s) => err.push(s), run: processRunner(env), stdoutIsTTY };
     const code = await main(["--site", this.siteFile, ...argv], ctx);
     const run = { code, stdout: out.join(""), stderr: err.join("") };
     this.outputs.push(run.stdout, run.stderr);
     return run;
+  }
+
+  /** Vault as vault:init leaves it: initialised, unsealed, the charm authorised, a root CA. */
+  readyVault(): void {
+    this.change((w) => {
+      Object.assign(w.vault, { initialized: true, t: 1, n: 1, authorized: true, rootCa: "-----BEGIN CERTIFICATE-----\nMIIFakeRootCAForTheDayOneTests\n-----END CERTIFICATE-----" });
+      for (const unit of Object.values(w.vault.units)) unit.sealed = false;
+    });
   }
 
   world(): World {
@@ -142,7 +150,14 @@ export interface World {
   juju: { model: string; machines: Record<string, unknown>; applications: Record<string, { units?: Record<string, Record<string, unknown>> } & Record<string, unknown>>; networkGet: Record<string, string> };
   vault: { initialized: boolean; t: number; n: number; units: Record<string, { sealed: boolean; parts: unknown[] }>; tokens: Record<string, { root: boolean; revoked: boolean; ttl?: string; explicitMaxTtl?: string }>; tokenCount: number; authorized: boolean; rootCa: string | null };
   ceph: { health: { status: string; checks: Record<string, { severity: string; summary: { message: string } }> }; osdmap: { num_osds: number; num_up_osds: number; num_in_osds: number } };
-  openstack: Record<string, unknown>;
+  openstack: {
+    endpoints: { "Service Name": string; "Service Type": string; Interface: string; URL: string; Enabled: boolean }[];
+    floatingPool: { start: string; end: string };
+    bootFails?: boolean;
+    dropTraffic?: boolean;
+    images: string[];
+    [resources: string]: unknown;
+  };
 }
 
 /** Subordinates run next to the principal they share a container-scoped relation with. */
@@ -186,6 +201,30 @@ function worldFor(plan: Deployment): World {
       health: { status: "HEALTH_OK", checks: {} },
       osdmap: { num_osds: osds, num_up_osds: osds, num_in_osds: osds },
     },
-    openstack: {},
+    openstack: {
+      authUrl: "https://203.0.113.50:5000/v3",
+      endpoints: [],
+      computeServices: [
+        { ID: 1, Binary: "nova-scheduler", Host: "juju-2-lxd-1", Zone: "internal", Status: "enabled", State: "up" },
+        { ID: 2, Binary: "nova-conductor", Host: "juju-2-lxd-1", Zone: "internal", Status: "enabled", State: "up" },
+        ...plan.applications.find((a) => a.name === "nova-compute")!.machines.map((m, i) => ({ ID: 3 + i, Binary: "nova-compute", Host: m, Zone: "nova", Status: "enabled", State: "up" })),
+      ],
+      networkAgents: plan.applications.find((a) => a.name === "nova-compute")!.machines.flatMap((m) => [
+        { ID: `ovn-${m}`, "Agent Type": "OVN Controller Gateway agent", Host: m, "Availability Zone": "", Alive: true, State: "UP", Binary: "ovn-controller" },
+        { ID: `meta-${m}`, "Agent Type": "OVN Metadata agent", Host: m, "Availability Zone": "", Alive: true, State: "UP", Binary: "neutron-ovn-metadata-agent" },
+      ]),
+      images: ["ubuntu-22.04"],
+      flavors: ["m1.small"],
+      externalNetworks: ["external"],
+      floatingPool: { start: "203.0.113.100", end: "203.0.113.199" },
+      projects: [],
+      networks: [],
+      subnets: [],
+      routers: [],
+      securityGroups: [],
+      keypairs: [],
+      servers: [],
+      floatingIps: [],
+    },
   };
 }
