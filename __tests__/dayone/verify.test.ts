@@ -4,6 +4,7 @@
  * a broken one fails the right checks and names the lowest failing layer. No secret (the keystone password,
  * the generated SSH private key) reaches an output, a command line or a file.
  */
+import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { main as verify } from "../../tools/dayone/verify";
@@ -123,6 +124,18 @@ describe("verify", () => {
     expect(unreachable.stdout).toMatch(/server answers ping on its floating IP \.\.\. FAILED: no reply from 203\.0\.113\.15\d in 1 s/);
     expect(unreachable.stdout).toContain("smoke-test resources removed ... ok: removed 8 resources");
     expect(cloud.leaks()).toEqual([]);
+  });
+
+  it("refuses bad input with the reason and exit 2, before calling anything", async () => {
+    cloud = new FakeCloud();
+    expect(await cloud.run(verify, ["--interfaces", "public,outside"])).toMatchObject({ code: 2, stderr: "verify: --interfaces takes public, internal, admin (comma-separated), got public,outside\n" });
+    const site = JSON.parse(fs.readFileSync(cloud.siteFile, "utf8"));
+    fs.writeFileSync(cloud.siteFile, JSON.stringify({ ...site, openstack: { ...site.openstack, release: "2023.1" } }));
+    const run = await cloud.run(verify, []);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^verify: .*openstack\.release 2023\.1 on ubuntu@22\.04 is not covered by the charm catalog/);
+    expect(run.stderr).not.toContain("    at ");
+    expect(cloud.calls()).toEqual([]);
   });
 
   it("without a reachable controller, says so and skips every layer that needs it", async () => {

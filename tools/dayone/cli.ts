@@ -6,6 +6,7 @@
  * (a flag or the site file); 3 waiting on other people (vault: more operators' unseal shares are needed).
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { planDeployment, type Deployment } from "../../constructs/openstack/deployment";
 import { loadSite, selectionFromEnvironment, SiteError, type Site } from "../../constructs/site";
 import { processRunner, type Runner } from "./run";
 import { Secret } from "./secret";
@@ -51,6 +52,15 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(ar
 export function siteFor(siteFlag: string | undefined, ctx: Context): Site {
   const selection = selectionFromEnvironment(ctx.env);
   return loadSite({ ...selection, site: siteFlag ?? selection.site });
+}
+
+/** The site's deployment plan; what it refuses (a release outside the catalog, a bad override) is the site's problem. */
+export function deploymentOf(site: Site): Deployment {
+  try {
+    return planDeployment(site);
+  } catch (err) {
+    throw new UserError((err as Error).message, EXIT_USAGE);
+  }
 }
 
 /** A positive whole number from a flag, or a usage error naming the flag. */

@@ -8,8 +8,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { planDeployment } from "../../constructs/openstack/deployment";
 import type { Site } from "../../constructs/site";
+import { deploymentOf } from "./cli";
 import { firstLines, type Juju } from "./juju";
 import { Secret } from "./secret";
 import { UserError } from "./user-error";
@@ -59,7 +59,7 @@ export function adminPassword(juju: Juju): Secret {
 /** https when vault issues keystone's certificate (the plan relates them), as the charm's https() decides. */
 function keystoneAuthUrl(juju: Juju, site: Site): string {
   const config = site.openstack.config.keystone ?? {};
-  const tls = planDeployment(site).relations.some((r) => [r.a, r.b].some((end) => end.app === "keystone" && end.endpoint === "certificates"));
+  const tls = deploymentOf(site).relations.some((r) => [r.a, r.b].some((end) => end.app === "keystone" && end.endpoint === "certificates"));
   let host = config["os-public-hostname"] ? String(config["os-public-hostname"]) : "";
   if (!host) {
     const ingress = juju.exec("keystone/leader", "network-get public --ingress-address");
