@@ -1,5 +1,5 @@
 export * from "./model";
-export { loadSite, parseSite, resolveSitePath, selectionFromEnvironment, SiteError, PROJECT_ROOT, SITES_DIR, DEFAULT_SITE } from "./load";
+export { loadSite, parseSite, readPgpKeyFile, resolveSitePath, selectionFromEnvironment, SiteError, PROJECT_ROOT, SITES_DIR, DEFAULT_SITE } from "./load";
 export type { SiteSelection } from "./load";
 export { localStateFolder, unignoredStateWarning } from "./state-location";
 export type { Problem } from "./rules";

@@ -1,14 +1,17 @@
 /**
  * The edge of the system: reads the selected site file, checks it, and derives the site model.
- * This module is the only one that reads files or the environment for configuration.
+ * This module is the only one that reads files or the environment for configuration (including the key
+ * files a site names).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { load as parseYaml, YAMLException } from "js-yaml";
 import type { z } from "zod";
+import { defaultKeyThreshold, type Controller, type Site, type VaultPgpKey, type VaultSettings, type Worker } from "./model";
+import { parsePgpPublicKey } from "./pgp-key";
 import { checkSite, type Problem } from "./rules";
 import { DEFAULT_FLAVORS, siteFileSchema, type SiteFile } from "./schema";
-import type { Cloud, Controller, Segment, Site, Worker } from "./model";
+import type { Cloud, Segment } from "./model";
 
 /** The project root: the nearest folder above this module holding cdktf.json (works from source and from the dist/ bundle). */
 export const PROJECT_ROOT = findProjectRoot(__dirname);
@@ -100,14 +103,33 @@ export function loadSite(selection: SiteSelection = selectionFromEnvironment()):
   return parseSite(text, source, selection.allowDestroy);
 }
 
-/** Checks a site document (YAML or JSON text) and derives the model; throws SiteError listing every problem. */
+/**
+ * Checks a site document (YAML or JSON text) and derives the model; throws SiteError listing every problem.
+ * Files the site names (the Vault operators' keys) are read relative to the folder of `source`.
+ */
 export function parseSite(text: string, source: string, allowDestroy?: string): Site {
   const raw = parseText(text, source);
   const parsed = siteFileSchema.safeParse(raw);
   if (!parsed.success) throw new SiteError(source, parsed.error.issues.map(shapeProblem));
   const problems = checkSite(parsed.data);
+  const vault = readVaultKeys(parsed.data, path.dirname(path.resolve(source)), problems);
   if (problems.length > 0) throw new SiteError(source, problems);
-  return deriveSite(parsed.data, source, allowDestroy);
+  return { ...deriveSite(parsed.data, source, allowDestroy), ...(vault ? { vault } : {}) };
+}
+
+/** Reads and checks each operator's public key file; a missing or wrong file is a problem at its list index. */
+function readVaultKeys(file: SiteFile, baseDir: string, problems: Problem[]): VaultSettings | undefined {
+  if (!file.vault) return undefined;
+  const keys: VaultPgpKey[] = [];
+  file.vault.pgpKeys.forEach((keyFile, i) => {
+    try {
+      keys.push(readPgpKeyFile(keyFile, baseDir));
+    } catch (err) {
+      const hint = fs.existsSync(path.resolve(baseDir, keyFile)) ? "" : "; paths are relative to the site file's folder";
+      problems.push({ path: `vault.pgpKeys[${i}]`, message: (err as Error).message + hint });
+    }
+  });
+  return { pgpKeys: keys, keyThreshold: file.vault.keyThreshold ?? defaultKeyThreshold(keys.length) };
 }
 
 function parseText(text: string, source: string): unknown {
@@ -226,6 +248,18 @@ function deriveCloud(file: SiteFile, segments: readonly Segment[]): Cloud {
 
 function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
   return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]])) as Pick<T, K>;
+}
+
+/** One operator's armored public key file; the Error says what is wrong with it. */
+export function readPgpKeyFile(keyFile: string, baseDir: string = process.cwd()): VaultPgpKey {
+  const full = path.resolve(baseDir, keyFile);
+  if (!fs.existsSync(full)) throw new Error(`${keyFile} not found (looked for ${full})`);
+  try {
+    const key = parsePgpPublicKey(fs.readFileSync(full, "utf8"));
+    return { file: keyFile, fingerprint: key.fingerprint, userId: key.userId, armored: key.armored };
+  } catch (err) {
+    throw new Error(`${keyFile} ${(err as Error).message}`);
+  }
 }
 
 function findProjectRoot(start: string): string {

@@ -172,6 +172,20 @@ export interface Protection {
   readonly allowDestroyAll: boolean;
 }
 
+export interface VaultPgpKey {
+  /** The path as the site file gives it, for messages. */
+  readonly file: string;
+  readonly fingerprint: string;
+  readonly userId: string;
+  readonly armored: string;
+}
+
+export interface VaultSettings {
+  /** One key per unseal share, in share order. */
+  readonly pgpKeys: readonly VaultPgpKey[];
+  readonly keyThreshold: number;
+}
+
 export interface Site {
   readonly name: string;
   readonly description?: string;
@@ -184,7 +198,14 @@ export interface Site {
   readonly workers: readonly Worker[];
   readonly openstack: OpenStackSettings;
   readonly cloud: Cloud;
+  /** Absent when the site file has no vault section; vault:init then needs --pgp-key. */
+  readonly vault?: VaultSettings;
   readonly protection: Protection;
+}
+
+/** A majority of the shares, Vault's usual choice: 1 of 1, 2 of 2 or 3, 3 of 4 or 5. */
+export function defaultKeyThreshold(shares: number): number {
+  return Math.floor(shares / 2) + 1;
 }
 
 export function segmentNamed(site: Site, name: string): Segment {

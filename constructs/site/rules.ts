@@ -26,6 +26,7 @@ export function checkSite(site: SiteFile): Problem[] {
   checkWorkers(site, segments, add);
   checkOpenStack(site, add);
   checkCloud(site, segments, add);
+  checkVault(site, add);
   return problems;
 }
 
@@ -345,4 +346,15 @@ function checkExternalNetwork(site: SiteFile, segments: SegmentIndex, add: Add):
         : `OVN bridges ${worker.nics[bridged]!.name}, the first external NIC of ${worker.hostname}, which is on "${worker.nics[bridged]!.segment}"; the external network is on "${segment.name}": list ${worker.nics[onSegment]!.name} first`,
     );
   });
+}
+
+/** The same limits `vault operator init` enforces (SealConfig.Validate), caught before anyone runs it. */
+function checkVault(site: SiteFile, add: Add): void {
+  if (!site.vault?.keyThreshold) return;
+  const { keyThreshold, pgpKeys } = site.vault;
+  if (keyThreshold > pgpKeys.length) {
+    add("vault.keyThreshold", `${keyThreshold} shares are needed to unseal but vault.pgpKeys gives only ${pgpKeys.length}; Vault could never be unsealed. Lower keyThreshold or list more keys`);
+  } else if (keyThreshold === 1 && pgpKeys.length > 1) {
+    add("vault.keyThreshold", `1 of ${pgpKeys.length} shares would let any one operator unseal alone, and Vault refuses it; use at least 2`);
+  }
 }

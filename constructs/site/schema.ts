@@ -337,6 +337,17 @@ const cloud = z
   })
   .describe("What the cloud stack makes inside OpenStack: the external network, flavors, images and tenant projects.");
 
+const vault = z
+  .strictObject({
+    pgpKeys: z
+      .array(z.string().min(1).describe("Path to one operator's armored public key, relative to the site file."))
+      .min(1, { error: "list at least one operator's PGP public key file; Vault encrypts one unseal share to each" })
+      .max(255, { error: "Vault splits its key into at most 255 shares; list fewer keys" })
+      .describe("One armored OpenPGP public key per unseal share, in share order; list a key twice to give its operator two shares."),
+    keyThreshold: positiveInt.optional().describe("Shares needed to unseal. @default a majority of pgpKeys"),
+  })
+  .describe("Vault initialisation (npm run vault:init): whose keys the unseal shares are encrypted to.");
+
 export const siteFileSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -352,6 +363,7 @@ export const siteFileSchema = z
     workers: z.array(worker).min(1, { error: "a site needs at least one worker" }),
     openstack: openstack.default({} as never),
     cloud: cloud.prefault({}),
+    vault: vault.optional(),
   })
   .describe("An OpenStack-on-metal site: networks, the controller and its VMs, the workers, and the cloud on top.");
 
