@@ -8,6 +8,7 @@ import { protectFromDestroy } from "../common/protection";
 import type { Site, Vm } from "../site";
 import type { ControllerLxd } from "./controller-lxd";
 import type { NetworkSegment } from "./network-segment";
+import { COMMISSIONING_TIMEOUT } from "./worker";
 
 export interface ControlPlaneVmProps {
   readonly site: Site;
@@ -24,6 +25,7 @@ export class ControlPlaneVm extends Construct {
     super(scope, id);
     const { vm, host } = props;
 
+    const pxe = props.segments.get(vm.nics[0]!.segment);
     this.machine = new VmHostMachine(this, "machine", {
       vmHost: host.vmHost.id,
       hostname: vm.hostname,
@@ -36,6 +38,9 @@ export class ControlPlaneVm extends Construct {
         if (!segment) throw new Error(`vm ${vm.hostname}: nic ${index} is on unknown segment ${nic.segment}`);
         return { name: `eth${index}`, subnetCidr: segment.subnet.cidr, ipAddress: nic.address };
       }),
+      // The VM commissions by PXE booting on its first NIC: MAAS must serve DHCP on that VLAN first.
+      dependsOn: pxe?.dhcp ? [pxe.dhcp] : [],
+      timeouts: { create: COMMISSIONING_TIMEOUT },
     });
     protectFromDestroy(this.machine, props.site, vm.hostname);
   }

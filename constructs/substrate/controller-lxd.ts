@@ -1,16 +1,16 @@
 /**
- * The controller's LXD, prepared for MAAS and registered in MAAS as an LXD VM host: storage pool,
- * project, bridge profiles, and trust for MAAS's client certificate.
+ * The controller's LXD, prepared for MAAS and registered in MAAS as an LXD VM host: the storage pool the
+ * VMs' disks live in, and LXD's trust of the certificate MAAS authenticates with.
  *
- * Trust: the MAAS provider v2.4.0 passes only power_address/power_user/power_pass to MAAS (no
- * certificate, key or project), and LXD no longer accepts trust passwords, so the working route is to
- * trust the certificate MAAS presents to LXD here, before the VM host is registered.
+ * MAAS connects to LXD with the certificate and key it is given on the VM host; when LXD does not trust
+ * that certificate, MAAS still saves the host but with 0 cores, and every compose fails. So LXD trusts
+ * exactly the certificate handed to maas_vm_host. MAAS creates the LXD project it is told if it is missing,
+ * and uses a profile only if one named `maas` exists in it; the stack therefore makes neither.
  */
 import { Construct } from "constructs";
+import { Fn } from "cdktf";
 import { LxdProvider } from "../../.gen/providers/lxd/provider";
 import { StoragePool } from "../../.gen/providers/lxd/storage-pool";
-import { Project } from "../../.gen/providers/lxd/project";
-import { Profile } from "../../.gen/providers/lxd/profile";
 import { TrustCertificate } from "../../.gen/providers/lxd/trust-certificate";
 import { VmHost } from "../../.gen/providers/maas/vm-host";
 import { protectFromDestroy } from "../common/protection";
@@ -29,19 +29,21 @@ export interface LxdCredentials {
   readonly trustToken?: string;
 }
 
+/** The client certificate MAAS presents to LXD, and its key (sensitive variable references). */
+export interface MaasLxdCertificate {
+  readonly certificate: string;
+  readonly key: string;
+}
+
 export interface ControllerLxdProps {
   readonly site: Site;
   readonly credentials: LxdCredentials;
-  /** The public certificate MAAS presents to LXD (not secret). */
-  readonly maasCertificate: string;
+  readonly maasCertificate: MaasLxdCertificate;
 }
 
 export class ControllerLxd extends Construct {
   readonly provider: LxdProvider;
   readonly storagePool: StoragePool;
-  readonly project: Project;
-  /** One profile per bridged segment, by segment name. */
-  readonly profiles: ReadonlyMap<string, Profile>;
   readonly maasTrust: TrustCertificate;
   /** The LXD host as a MAAS VM host; VMs are composed on it. */
   readonly vmHost: VmHost;
@@ -61,6 +63,9 @@ export class ControllerLxd extends Construct {
           clientCertificate: props.credentials.clientCertificate,
           clientKey: props.credentials.clientKey,
           trustToken: props.credentials.trustToken,
+          // LXD's certificate is self-signed: pinning its fingerprint keeps every later plan verifying it
+          // once the first run's trust token is spent.
+          serverCertificateFingerprint: lxd.serverFingerprint,
         },
       ],
     });
@@ -74,37 +79,23 @@ export class ControllerLxd extends Construct {
     });
     protectFromDestroy(this.storagePool, site, controller.hostname);
 
-    this.project = new Project(this, "project", {
-      name: lxd.project,
-      description: `VMs MAAS composes on ${controller.hostname} for site ${site.name}`,
-    });
-
-    const profiles = new Map<string, Profile>();
-    for (const [segment, bridge] of Object.entries(lxd.bridges)) {
-      profiles.set(
-        segment,
-        new Profile(this, `profile-${segment}`, {
-          name: segment,
-          project: this.project.name,
-          description: `Attaches a VM to the ${segment} network through bridge ${bridge}`,
-          device: [{ name: segment, type: "nic", properties: { nictype: "bridged", parent: bridge } }],
-        }),
-      );
-    }
-    this.profiles = profiles;
-
+    // The provider reads certificate and key back trimmed of surrounding whitespace: send them trimmed.
+    const certificate = Fn.trimspace(props.maasCertificate.certificate);
     this.maasTrust = new TrustCertificate(this, "maas-trust", {
       name: "maas",
       type: "client",
-      content: props.maasCertificate,
+      content: certificate,
     });
 
     this.vmHost = new VmHost(this, "vm-host", {
       type: "lxd",
       name: controller.hostname,
       powerAddress: lxd.address,
-      // MAAS reads pools, project and networks when it registers the host, so they must exist first.
-      dependsOn: [this.maasTrust, this.storagePool, this.project, ...profiles.values()],
+      certificate,
+      key: Fn.trimspace(props.maasCertificate.key),
+      project: lxd.project,
+      // MAAS discovers the host's cores, memory and pools when it registers it: trust and pool come first.
+      dependsOn: [this.maasTrust, this.storagePool],
     });
     protectFromDestroy(this.vmHost, site, controller.hostname);
   }

@@ -1,7 +1,7 @@
 export { SubstrateStack } from "./substrate-stack";
 export type { SubstrateStackProps } from "./substrate-stack";
-export { NetworkSegment, VlanDhcp } from "./network-segment";
-export type { NetworkSegmentProps, VlanDhcpProps } from "./network-segment";
+export { NetworkSegment } from "./network-segment";
+export type { DhcpSource, NetworkSegmentProps } from "./network-segment";
 export { Worker } from "./worker";
 export type { WorkerProps } from "./worker";
 export { ControllerLxd } from "./controller-lxd";

@@ -1,17 +1,27 @@
 /**
  * A site network segment in MAAS: a VLAN on its fabric, in its space, with one subnet and the subnet's
- * reserved, dynamic and floating ranges, and (for DHCP segments) MAAS DHCP served from the controller.
+ * reserved, dynamic and floating ranges, and (for DHCP segments) MAAS DHCP, served by the controller's rack
+ * or relayed to a segment it serves.
+ *
+ * A segment the controller is cabled to already exists when the stack first runs: MAAS created its fabric,
+ * VLAN and subnet when the rack controller registered and reported its interfaces. Such a segment adopts
+ * them (Terraform `import` blocks resolved through the discovered subnet), since MAAS refuses a second
+ * subnet with the same CIDR and its rack serves DHCP only on VLANs it has an interface on.
  */
 import { Construct } from "constructs";
 import { Token } from "cdktf";
-import { TerraformData } from "../common/terraform-data";
 import { Fabric } from "../../.gen/providers/maas/fabric";
 import { Space } from "../../.gen/providers/maas/space";
 import { Vlan } from "../../.gen/providers/maas/vlan";
+import { VlanDhcp } from "../../.gen/providers/maas/vlan-dhcp";
 import { Subnet } from "../../.gen/providers/maas/subnet";
 import { SubnetIpRange } from "../../.gen/providers/maas/subnet-ip-range";
 import type { DataMaasRackController } from "../../.gen/providers/maas/data-maas-rack-controller";
+import type { DataMaasSubnet } from "../../.gen/providers/maas/data-maas-subnet";
 import type { IpRange, Segment } from "../site";
+
+/** Who serves DHCP on a segment: the controller's rack directly, or a DHCP relay to a segment the rack serves. */
+export type DhcpSource = { readonly rack: DataMaasRackController } | { readonly relayTo: NetworkSegment };
 
 export interface NetworkSegmentProps {
   readonly segment: Segment;
@@ -20,12 +30,16 @@ export interface NetworkSegmentProps {
   /** The MAAS space the VLAN belongs to; Juju binds applications to spaces. */
   readonly space: Space;
   /**
-   * The rack controller that serves DHCP. Required when `segment.dhcp` is on.
+   * The subnet MAAS discovered on the rack controller's interface for this segment; its VLAN and subnet are
+   * adopted instead of created.
+   * @default - the controller is not on this segment: VLAN and subnet are created
+   */
+  readonly discovered?: DataMaasSubnet;
+  /**
+   * Required when `segment.dhcp` is on.
    * @default - no DHCP on this segment
    */
-  readonly rackController?: DataMaasRackController;
-  /** The MAAS URL (…/MAAS), for the DHCP call the v2.4.0 provider cannot make. */
-  readonly maasUrl: string;
+  readonly dhcp?: DhcpSource;
 }
 
 export class NetworkSegment extends Construct {
@@ -39,16 +53,16 @@ export class NetworkSegment extends Construct {
   readonly reservedRanges: readonly SubnetIpRange[];
   readonly dynamicRanges: readonly SubnetIpRange[];
   readonly floatingRange?: SubnetIpRange;
-  /** Turns MAAS DHCP on for the VLAN; present only on DHCP segments. */
-  readonly dhcp?: TerraformData;
+  /** MAAS DHCP on the VLAN; machines that PXE boot here depend on it. Present only on DHCP segments. */
+  readonly dhcp?: VlanDhcp;
 
   constructor(scope: Construct, id: string, props: NetworkSegmentProps) {
     super(scope, id);
-    const { segment, fabric, space } = props;
+    const { segment, fabric, space, discovered } = props;
     this.segment = segment;
     this.fabric = fabric;
 
-    // dhcp_on stays unset here: MAAS refuses it before the VLAN has a dynamic range and a primary rack (see VlanDhcp).
+    // dhcp_on stays unset here: DHCP belongs to maas_vlan_dhcp, which needs the dynamic ranges first.
     this.vlan = new Vlan(this, "vlan", {
       fabric: fabric.id,
       vid: segment.vlan,
@@ -57,6 +71,9 @@ export class NetworkSegment extends Construct {
       space: space.name,
     });
 
+    // Only management hosts use MAAS's proxy and DNS resolver. MAAS opens both on every new subnet: on the
+    // external segment that would serve tenants' floating IPs, and nothing on BMC needs them.
+    const internal = segment.purpose === "management";
     // The provider reads a subnet back as fabric ID and VLAN VID, so give it those to avoid perpetual diffs.
     this.subnet = new Subnet(this, "subnet", {
       cidr: segment.cidr,
@@ -65,7 +82,13 @@ export class NetworkSegment extends Construct {
       vlan: Token.asString(this.vlan.vid),
       gatewayIp: segment.gateway,
       dnsServers: segment.dns.length > 0 ? [...segment.dns] : undefined,
+      allowProxy: internal,
+      allowDns: internal,
     });
+    if (discovered) {
+      this.vlan.importFrom(`${discovered.fabric}:${Token.asString(discovered.vid)}`);
+      this.subnet.importFrom(discovered.id);
+    }
     this.vlanId = Token.asNumber(this.vlan.id);
     this.subnetId = this.subnet.id;
 
@@ -78,14 +101,15 @@ export class NetworkSegment extends Construct {
     }
 
     if (segment.dhcp) {
-      if (!props.rackController) throw new Error(`segment ${segment.name}: DHCP is on but no rack controller was given to serve it`);
+      if (!props.dhcp) throw new Error(`segment ${segment.name}: DHCP is on but no rack or relay was given to serve it`);
+      const source = props.dhcp;
       this.dhcp = new VlanDhcp(this, "dhcp", {
-        maasUrl: props.maasUrl,
-        fabric,
-        vlan: this.vlan,
-        dynamicRanges: this.dynamicRanges,
-        rackController: props.rackController,
-      }).resource;
+        fabric: Token.asNumber(fabric.id),
+        vlan: segment.vlan,
+        ...("rack" in source ? { primaryRackController: source.rack.id } : { relayVlan: source.relayTo.vlanId }),
+        // MAAS turns DHCP on only once a subnet of the VLAN has a dynamic range.
+        dependsOn: [this.vlan, this.subnet, ...this.dynamicRanges, ...("relayTo" in source && source.relayTo.dhcp ? [source.relayTo.dhcp] : [])],
+      });
     }
   }
 
@@ -93,57 +117,3 @@ export class NetworkSegment extends Construct {
     return new SubnetIpRange(this, id, { subnet: this.subnetId, type, startIp: range.start, endIp: range.end, comment });
   }
 }
-
-export interface VlanDhcpProps {
-  readonly maasUrl: string;
-  readonly fabric: Fabric;
-  readonly vlan: Vlan;
-  /** MAAS turns DHCP on only once a subnet of the VLAN has a dynamic range. */
-  readonly dynamicRanges: readonly SubnetIpRange[];
-  /** The rack controller that becomes the VLAN's primary rack (it needs an interface on the VLAN). */
-  readonly rackController: DataMaasRackController;
-}
-
-/**
- * MAAS DHCP on a VLAN. MAAS needs `dhcp_on` together with `primary_rack`, after a dynamic range exists;
- * maas_vlan in provider v2.4.0 sends only `dhcp_on` (maas_vlan_dhcp came later), so this calls the MAAS
- * API once, with the key the MAAS provider reads from MAAS_API_KEY. It runs again whenever the VLAN,
- * the rack or the dynamic ranges are replaced.
- */
-export class VlanDhcp extends Construct {
-  readonly resource: TerraformData;
-
-  constructor(scope: Construct, id: string, props: VlanDhcpProps) {
-    super(scope, id);
-    this.resource = new TerraformData(this, "enable", {
-      triggersReplace: {
-        vlan: props.vlan.id,
-        rack: props.rackController.id,
-        ranges: props.dynamicRanges.map((r) => r.id),
-      },
-      provisioners: [
-        {
-          type: "local-exec",
-          interpreter: ["/bin/sh", "-c"],
-          command: ENABLE_DHCP_SCRIPT,
-          environment: {
-            MAAS_VLAN_URL: `${props.maasUrl.replace(/\/$/, "")}/api/2.0/fabrics/${props.fabric.id}/vlans/${props.vlan.vid}/`,
-            MAAS_PRIMARY_RACK: props.rackController.id,
-          },
-        },
-      ],
-    });
-  }
-}
-
-/** PLAINTEXT OAuth 1.0 as MAAS expects; `$VAR` without braces so Terraform does not interpolate it. */
-const ENABLE_DHCP_SCRIPT = [
-  "set -eu",
-  'key=$(printenv MAAS_API_KEY) || { echo "MAAS DHCP: export MAAS_API_KEY (consumer:token:secret) before apply" >&2; exit 1; }',
-  'consumer=$(echo "$key" | cut -d: -f1); token=$(echo "$key" | cut -d: -f2); secret=$(echo "$key" | cut -d: -f3)',
-  'curl -fsS -o /dev/null -X PUT "$MAAS_VLAN_URL" ' +
-    '-H "Authorization: OAuth oauth_version=\\"1.0\\", oauth_signature_method=\\"PLAINTEXT\\", oauth_consumer_key=\\"$consumer\\", ' +
-    'oauth_token=\\"$token\\", oauth_signature=\\"&$secret\\", oauth_nonce=\\"$(od -An -N8 -tx8 /dev/urandom | tr -d \' \')\\", ' +
-    'oauth_timestamp=\\"$(date +%s)\\"" ' +
-    '-F dhcp_on=True -F primary_rack="$MAAS_PRIMARY_RACK"',
-].join("\n");

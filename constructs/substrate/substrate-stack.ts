@@ -13,11 +13,13 @@ import { Fabric } from "../../.gen/providers/maas/fabric";
 import { Space } from "../../.gen/providers/maas/space";
 import { ResourcePool } from "../../.gen/providers/maas/resource-pool";
 import { Tag } from "../../.gen/providers/maas/tag";
+import { Zone } from "../../.gen/providers/maas/zone";
 import { DataMaasRackController } from "../../.gen/providers/maas/data-maas-rack-controller";
+import { DataMaasSubnet } from "../../.gen/providers/maas/data-maas-subnet";
 import { configureBackend } from "../common/backend";
 import { RemovalGuard } from "../common/protection";
-import { distinct, vmsWithRole, workersWithRole, VM_ROLES, WORKER_ROLES, type Site } from "../site";
-import { NetworkSegment } from "./network-segment";
+import { distinct, relayTargetFor, vmsWithRole, workersWithRole, VM_ROLES, WORKER_ROLES, type Site } from "../site";
+import { NetworkSegment, type DhcpSource } from "./network-segment";
 import { Worker } from "./worker";
 import { ControllerLxd } from "./controller-lxd";
 import { ControlPlaneVm } from "./control-plane-vm";
@@ -52,6 +54,13 @@ export class SubstrateStack extends TerraformStack {
         .map((p) => [p, new ResourcePool(this, `pool-${p}`, { name: p, description: `Workers of site ${site.name} in pool ${p}` })]),
     );
 
+    // MAAS ships the "default" zone; the site's other zones are the stack's.
+    const zones = new Map(
+      distinct(site.workers.map((w) => w.zone))
+        .filter((z) => z !== "default")
+        .map((z) => [z, new Zone(this, `zone-${z}`, { name: z, description: `Zone ${z} of site ${site.name}` })]),
+    );
+
     this.workers = new Map(
       site.workers.map((w) => [
         w.hostname,
@@ -61,6 +70,7 @@ export class SubstrateStack extends TerraformStack {
           segments: this.segments,
           bmcPassword: secrets.bmcPasswordFor(w.hostname),
           pool: pools.get(w.pool),
+          zone: zones.get(w.zone),
         }),
       ]),
     );
@@ -72,7 +82,7 @@ export class SubstrateStack extends TerraformStack {
     this.controller = new ControllerLxd(this, "controller", {
       site,
       credentials: { clientCertificate: secrets.lxdClientCertificate, clientKey: secrets.lxdClientKey, trustToken: secrets.lxdTrustToken },
-      maasCertificate: secrets.maasLxdCertificate,
+      maasCertificate: { certificate: secrets.maasLxdCertificate, key: secrets.maasLxdKey },
     });
 
     this.vms = new Map(
@@ -97,24 +107,49 @@ export class SubstrateStack extends TerraformStack {
   }
 
   private networks(site: Site): Map<string, NetworkSegment> {
-    const fabrics = new Map(distinct(site.segments.map((s) => s.fabric)).map((f) => [f, new Fabric(this, `fabric-${f}`, { name: f })]));
+    // What MAAS discovered on the rack controller's interfaces: one subnet per segment the controller is on.
+    const onController = new Set(site.controller.nics.map((n) => n.segment));
+    const discovered = new Map(
+      site.segments
+        .filter((s) => onController.has(s.name))
+        .map((s) => [s.name, new DataMaasSubnet(this, `discovered-${s.name}`, { cidr: s.cidr })]),
+    );
+    const fabrics = new Map(
+      distinct(site.segments.map((s) => s.fabric)).map((name) => {
+        const fabric = new Fabric(this, `fabric-${name}`, { name });
+        // A fabric the controller is cabled to was made by MAAS: adopt it (and rename it to the site's name).
+        const seen = site.segments.find((s) => s.fabric === name && discovered.has(s.name));
+        if (seen) fabric.importFrom(discovered.get(seen.name)!.fabric);
+        return [name, fabric] as const;
+      }),
+    );
     const spaces = new Map(distinct(site.segments.map((s) => s.space)).map((s) => [s, new Space(this, `space-${s}`, { name: s })]));
-    // DHCP is served by the rack controller that runs on the site's controller.
+    // DHCP is served by the rack controller that runs on the site's controller, directly on the segments it is
+    // cabled to, and through a relay on the others (remote racks' segments of the same purpose).
     const rack = site.segments.some((s) => s.dhcp)
       ? new DataMaasRackController(this, "rack-controller", { hostname: site.controller.hostname })
       : undefined;
-    return new Map(
-      site.segments.map((s) => [
+    const segments = new Map<string, NetworkSegment>();
+    // Served segments first, so relayed ones can point at them.
+    const order = [...site.segments].sort((a, b) => Number(discovered.has(b.name)) - Number(discovered.has(a.name)));
+    for (const s of order) {
+      let dhcp: DhcpSource | undefined;
+      if (s.dhcp && rack) {
+        const relayTo = relayTargetFor(site, s);
+        dhcp = relayTo ? { relayTo: segments.get(relayTo.name)! } : { rack };
+      }
+      segments.set(
         s.name,
         new NetworkSegment(this, `segment-${s.name}`, {
           segment: s,
           fabric: fabrics.get(s.fabric)!,
           space: spaces.get(s.space)!,
-          rackController: s.dhcp ? rack : undefined,
-          maasUrl: site.maas.url,
+          discovered: discovered.get(s.name),
+          dhcp,
         }),
-      ]),
-    );
+      );
+    }
+    return new Map(site.segments.map((s) => [s.name, segments.get(s.name)!]));
   }
 
   private outputs(): void {
@@ -137,6 +172,7 @@ class SubstrateVariables extends Construct {
   readonly lxdClientKey: string;
   readonly lxdTrustToken: string;
   readonly maasLxdCertificate: string;
+  readonly maasLxdKey: string;
   /** References to the two password variables, made once and shared by every worker. */
   private readonly ipmiPasswords: string;
   private readonly ipmiPassword: string;
@@ -175,13 +211,23 @@ class SubstrateVariables extends Construct {
     this.lxdTrustToken = trustToken.stringValue;
     const maasCertificate = this.variable("maas_lxd_certificate", {
       type: "string",
-      description: "The public certificate MAAS presents to LXD; LXD trusts it so MAAS can register the controller as a VM host.",
+      description: "PEM client certificate MAAS authenticates to LXD with; LXD trusts exactly this one, so MAAS can register the controller as a VM host.",
     });
     maasCertificate.addValidation({
       condition: '${can(regex("-----BEGIN CERTIFICATE-----", var.maas_lxd_certificate))}',
-      errorMessage: "maas_lxd_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----), e.g. the one MAAS shows when adding an LXD host.",
+      errorMessage: "maas_lxd_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----); make one with openssl req -x509 (README, Secrets).",
     });
     this.maasLxdCertificate = maasCertificate.stringValue;
+    const maasKey = this.variable("maas_lxd_key", {
+      type: "string",
+      sensitive: true,
+      description: "PEM private key of maas_lxd_certificate; MAAS keeps it to reach LXD.",
+    });
+    maasKey.addValidation({
+      condition: '${can(regex("-----BEGIN [A-Z ]*PRIVATE KEY-----", var.maas_lxd_key))}',
+      errorMessage: "maas_lxd_key must be the PEM private key (-----BEGIN PRIVATE KEY-----) of maas_lxd_certificate.",
+    });
+    this.maasLxdKey = maasKey.stringValue;
   }
 
   /** The worker's BMC password: its entry in ipmi_passwords, else ipmi_password. */

@@ -8,6 +8,7 @@ import { Machine } from "../../.gen/providers/maas/machine";
 import { NetworkInterfacePhysical } from "../../.gen/providers/maas/network-interface-physical";
 import { NetworkInterfaceLink } from "../../.gen/providers/maas/network-interface-link";
 import type { ResourcePool } from "../../.gen/providers/maas/resource-pool";
+import type { Zone } from "../../.gen/providers/maas/zone";
 import { protectFromDestroy } from "../common/protection";
 import { replaceWhenHardwareChanges } from "../common/hardware";
 import type { Nic, Site, Worker as WorkerModel } from "../site";
@@ -25,7 +26,18 @@ export interface WorkerProps {
    * @default - MAAS's "default" pool
    */
   readonly pool?: ResourcePool;
+  /**
+   * The MAAS zone the machine belongs to, when the stack creates it.
+   * @default - MAAS's "default" zone
+   */
+  readonly zone?: Zone;
 }
+
+/**
+ * How long MAAS may take to commission a bare-metal machine before the provider gives up (its default is
+ * 30m): firmware POST, PXE, commissioning scripts and hardware tests on a large server often take longer.
+ */
+export const COMMISSIONING_TIMEOUT = "60m";
 
 export class Worker extends Construct {
   readonly machine: Machine;
@@ -40,9 +52,11 @@ export class Worker extends Construct {
     const { worker, site } = props;
     const bmc = worker.bmc;
 
+    const pxeSegment = props.segments.get(worker.pxeNic.segment);
+    if (!pxeSegment?.dhcp) throw new Error(`worker ${worker.hostname}: its PXE segment ${worker.pxeNic.segment} has no DHCP (the site rules check this)`);
     this.machine = new Machine(this, "machine", {
       hostname: worker.hostname,
-      zone: worker.zone,
+      zone: props.zone?.name ?? worker.zone,
       pool: props.pool?.name,
       architecture: worker.architecture,
       pxeMacAddress: worker.pxeNic.mac,
@@ -53,6 +67,9 @@ export class Worker extends Construct {
         power_pass: props.bmcPassword,
         ...(bmc.powerType === "ipmi" ? { power_driver: bmc.driver } : {}),
       }),
+      // Commissioning PXE boots: MAAS must already serve DHCP on the PXE NIC's VLAN.
+      dependsOn: [pxeSegment.dhcp],
+      timeouts: { create: COMMISSIONING_TIMEOUT },
     });
     replaceWhenHardwareChanges(this, this.machine, { pxe_mac_address: worker.pxeNic.mac });
     protectFromDestroy(this.machine, site, worker.hostname);
