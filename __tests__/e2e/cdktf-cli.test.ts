@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createBench, type Bench } from "../../tools/testbench";
 import {
-  ROOT, STACKS, STACK_ENV, leakedSecrets, loopbackSite, seedRackController, startFakeMaas, tempDir, type FakeMaas,
+  ROOT, STACKS, STACK_ENV, leakedSecrets, loopbackSite, seedTwin, startFakeMaas, tempDir, type FakeMaas,
 } from "./harness";
 
 let bench: Bench;
@@ -17,7 +17,7 @@ let work: string;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   bench = createBench();
-  seedRackController(bench);
+  seedTwin(bench);
   maas = await startFakeMaas();
   work = tempDir("cdktf-cli");
   fs.writeFileSync(path.join(work, "site.json"), JSON.stringify(loopbackSite(maas.port)));

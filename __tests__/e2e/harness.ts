@@ -7,7 +7,7 @@ import type { TfPlanJson, TfStateJson } from "../../tools/testbench";
 import { SECRET_MARKERS } from "../../tools/testbench/scenarios";
 
 export {
-  ROOT, STACKS, SECRETS, SECRET_MARKERS, STACK_ENV, addWorker, appScript, defaultSite, loopbackSite, seedRackController, startFakeMaas,
+  ROOT, STACKS, SECRETS, SECRET_MARKERS, STACK_ENV, addWorker, appScript, defaultSite, loopbackSite, seedTwin, startFakeMaas,
   synth, tempDir,
 } from "../../tools/testbench/scenarios";
 export type { FakeMaas, SiteData, StackName, Synth } from "../../tools/testbench/scenarios";

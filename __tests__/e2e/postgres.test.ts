@@ -10,7 +10,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createBench, countActions, type Bench } from "../../tools/testbench";
-import { STACK_ENV, appScript, loopbackSite, seedRackController, startFakeMaas, synth, tempDir, type FakeMaas, type Synth } from "./harness";
+import { STACK_ENV, appScript, loopbackSite, seedTwin, startFakeMaas, synth, tempDir, type FakeMaas, type Synth } from "./harness";
 
 /** The PostgreSQL server binaries: on PATH, else the newest /usr/lib/postgresql/<v>/bin. */
 function pgBin(): string {
@@ -69,7 +69,7 @@ beforeAll(async () => {
   connStr = `postgres://terraform@127.0.0.1:${port}/postgres?sslmode=disable`;
 
   bench = createBench();
-  seedRackController(bench);
+  seedTwin(bench);
   maas = await startFakeMaas();
 }, 60_000);
 

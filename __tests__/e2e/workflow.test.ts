@@ -6,15 +6,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createBench, countActions, type Bench } from "../../tools/testbench";
-import { expectedCreates as expectedCreatesFor } from "../../tools/testbench/scenarios";
+import { expectedCreates as expectedCreatesFor, expectedFirstPlan, expectedResources } from "../../tools/testbench/scenarios";
 import { siteWith } from "../helpers/sites";
 import {
-  STACKS, STACK_ENV, appScript, leakedSecrets, loopbackSite, resourceCounts, seedRackController, showJsonLeaks, startFakeMaas, synth,
+  STACKS, STACK_ENV, appScript, leakedSecrets, loopbackSite, resourceCounts, seedTwin, showJsonLeaks, startFakeMaas, synth,
   tempDir, type FakeMaas, type StackName, type Synth,
 } from "./harness";
 
 /** Create counts derived from the default site model. */
-const expectedCreates = () => expectedCreatesFor(siteWith(() => undefined));
+const site = () => siteWith(() => undefined);
+const expectedCreates = () => expectedCreatesFor(site());
 
 describe("default site, all four stacks, real terraform", () => {
   let bench: Bench;
@@ -23,7 +24,7 @@ describe("default site, all four stacks, real terraform", () => {
   beforeAll(async () => {
     const app = appScript();
     bench = createBench();
-    seedRackController(bench);
+    seedTwin(bench);
     maas = await startFakeMaas();
     s = synth(app, tempDir("workflow"), loopbackSite(maas.port));
   });
@@ -32,11 +33,11 @@ describe("default site, all four stacks, real terraform", () => {
     await maas?.close();
   });
 
-  it("derives the create counts from the site (45 / 1 / 112 / 20 for the default site)", () => {
+  it("derives the create counts from the site (33 / 1 / 112 / 20 for the default site, and 9 adopted from MAAS)", () => {
     const expected = expectedCreates();
-    expect(expected).toEqual({ substrate: 45, "juju-controller": 1, openstack: 112, cloud: 20 });
+    expect(expected).toEqual({ substrate: 33, "juju-controller": 1, openstack: 112, cloud: 20 });
     for (const stack of STACKS) {
-      expect(Object.values(resourceCounts(s.json(stack))).reduce((a, b) => a + b, 0)).toBe(expected[stack]);
+      expect(Object.values(resourceCounts(s.json(stack))).reduce((a, b) => a + b, 0)).toBe(expectedResources(site(), stack));
     }
   });
 
@@ -63,7 +64,7 @@ describe("default site, all four stacks, real terraform", () => {
 
     const first = await bench.plan(dir, ["-detailed-exitcode"], o);
     expect(first.code).toBe(2);
-    expect(countActions(first.plan)).toEqual({ create: expectedCreates()[stack as StackName] });
+    expect(countActions(first.plan)).toEqual(expectedFirstPlan(site(), stack as StackName));
     expect(showJsonLeaks(first.plan)).toEqual([]);
     outputs.push(first.result.stdout, first.result.stderr);
 
@@ -72,7 +73,7 @@ describe("default site, all four stacks, real terraform", () => {
 
     const second = await bench.plan(dir, ["-detailed-exitcode"], o);
     expect(second.code).toBe(0);
-    expect(countActions(second.plan)).toEqual({ "no-op": expectedCreates()[stack as StackName] });
+    expect(countActions(second.plan)).toEqual({ "no-op": expectedResources(site(), stack as StackName) });
     outputs.push(second.result.stdout, second.result.stderr);
 
     const state = await bench.state(dir);

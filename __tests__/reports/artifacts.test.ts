@@ -13,7 +13,7 @@ import { renderPlanReport } from "../../tools/reports/render-plan";
 import { main } from "../../tools/reports/run-stacks";
 import { summarizePlan } from "../../tools/reports/summarize";
 import { createBench, type Bench } from "../../tools/testbench";
-import { ROOT, SECRET_MARKERS, STACKS, STACK_ENV, appScript, loopbackSite, seedRackController, startFakeMaas, synth, tempDir, type FakeMaas } from "../e2e/harness";
+import { ROOT, SECRET_MARKERS, STACKS, STACK_ENV, appScript, loopbackSite, seedTwin, startFakeMaas, synth, tempDir, type FakeMaas } from "../e2e/harness";
 
 /** Secrets beyond the harness's: the first-run LXD trust token and a per-host IPMI password. */
 const CANARY_ENV = { TF_VAR_lxd_trust_token: "canary-lxd-trust-token-3f9d", TF_VAR_ipmi_passwords: JSON.stringify({ "worker-2": "canary-ipmi-worker-2-77aa" }) };
@@ -61,7 +61,7 @@ describe("the workflow artifacts", () => {
 
   beforeAll(async () => {
     bench = createBench();
-    seedRackController(bench);
+    seedTwin(bench);
     maas = await startFakeMaas();
     // A checkout's layout: cdktf.out/stacks as synthesized, and the plans folder of each workflow run beside it.
     checkout = tempDir("artifacts");

@@ -1,3 +1,4 @@
+import { siteWith } from "../helpers/sites";
 import { synthSubstrate } from "./synth";
 
 const stack = synthSubstrate();
@@ -29,31 +30,38 @@ describe("the controller's LXD", () => {
     expect(stack.json.variable.lxd_trust_token).toMatchObject({ nullable: true, default: null });
   });
 
-  test("has the site's storage pool, project and a profile per bridge", () => {
-    expect(only("lxd_storage_pool").body).toMatchObject({ name: "vmpool", driver: "zfs", config: { source: "/dev/nvme1n1" } });
-    const project = only("lxd_project");
-    expect(project.body.name).toBe("maas");
-    const profiles = Object.values(stack.resources("lxd_profile"));
-    expect(profiles.map((p) => [p.name, p.project, p.device]).sort()).toEqual([
-      ["external", expr(`${project.ref}.name`), [{ name: "external", type: "nic", properties: { nictype: "bridged", parent: "br-ext" } }]],
-      ["management", expr(`${project.ref}.name`), [{ name: "management", type: "nic", properties: { nictype: "bridged", parent: "br-mgmt" } }]],
-    ]);
+  test("pins LXD's server certificate by the fingerprint the site gives, so plans verify it after the token is spent", () => {
+    const fingerprint = "ab".repeat(32);
+    const pinned = synthSubstrate(siteWith((s) => (s.controller.lxd.serverFingerprint = fingerprint)));
+    expect(pinned.json.provider.lxd[0].remote[0].server_certificate_fingerprint).toBe(fingerprint);
   });
 
-  test("trusts the certificate MAAS presents, taken from a public variable", () => {
-    expect(only("lxd_trust_certificate").body).toEqual({ name: "maas", type: "client", content: "${var.maas_lxd_certificate}" });
+  test("has the site's storage pool, and neither a project nor profiles: MAAS creates the project it is told and uses only a profile named maas", () => {
+    expect(only("lxd_storage_pool").body).toMatchObject({ name: "vmpool", driver: "zfs", config: { source: "/dev/nvme1n1" } });
+    expect(stack.resources("lxd_project")).toEqual({});
+    expect(stack.resources("lxd_profile")).toEqual({});
+  });
+
+  test("trusts exactly the certificate MAAS is given, trimmed as the provider reads it back", () => {
+    expect(only("lxd_trust_certificate").body).toEqual({ name: "maas", type: "client", content: "${trimspace(var.maas_lxd_certificate)}" });
     const variable = stack.json.variable.maas_lxd_certificate;
     expect(variable.sensitive).toBeUndefined();
     expect(variable.validation[0].condition).toContain("BEGIN CERTIFICATE");
+    expect(stack.json.variable.maas_lxd_key).toMatchObject({ sensitive: true });
   });
 
-  test("is registered in MAAS as an LXD VM host once LXD is ready for it", () => {
+  test("is registered in MAAS as an LXD VM host with that certificate and key, in the site's project, once LXD is ready", () => {
     const host = only("maas_vm_host").body;
-    expect(host).toMatchObject({ type: "lxd", name: "controller", power_address: "https://10.20.0.2:8443" });
+    expect(host).toMatchObject({
+      type: "lxd",
+      name: "controller",
+      power_address: "https://10.20.0.2:8443",
+      certificate: "${trimspace(var.maas_lxd_certificate)}",
+      key: "${trimspace(var.maas_lxd_key)}",
+      project: "maas",
+    });
     expect(host.power_pass).toBeUndefined();
-    expect(host.depends_on).toEqual(
-      expect.arrayContaining([only("lxd_trust_certificate").ref, only("lxd_storage_pool").ref, only("lxd_project").ref]),
-    );
+    expect(host.depends_on).toEqual(expect.arrayContaining([only("lxd_trust_certificate").ref, only("lxd_storage_pool").ref]));
   });
 });
 

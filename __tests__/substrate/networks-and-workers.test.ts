@@ -52,27 +52,45 @@ describe("network segments of the default site", () => {
   });
 
   test("MAAS serves DHCP on the management VLAN only, from the controller's rack, after its dynamic range exists", () => {
-    const dhcp = Object.values(stack.resources("terraform_data")).filter((d) => d.provisioner);
+    const dhcp = Object.values(stack.resources("maas_vlan_dhcp"));
     expect(dhcp).toHaveLength(1);
     const [enable] = dhcp;
     const rack = stack.json.data.maas_rack_controller;
     expect(Object.values(rack)).toEqual([{ hostname: "controller" }]);
-    const rackRef = expr(`data.maas_rack_controller.${Object.keys(rack)[0]}.id`);
-    expect(enable.triggers_replace).toEqual({
-      vlan: expr(`${stack.ref("maas_vlan", "name", "management")}.id`),
-      rack: rackRef,
-      ranges: [expr(`${stack.ref("maas_subnet_ip_range", "start_ip", "10.20.0.200")}.id`)],
+    expect(enable).toMatchObject({
+      fabric: expr(`${stack.ref("maas_fabric", "name", "management")}.id`),
+      vlan: 20,
+      primary_rack_controller: expr(`data.maas_rack_controller.${Object.keys(rack)[0]}.id`),
     });
-    const exec = enable.provisioner[0]["local-exec"];
-    expect(exec.environment.MAAS_VLAN_URL).toBe(
-      `http://10.20.0.2:5240/MAAS/api/2.0/fabrics/${expr(`${stack.ref("maas_fabric", "name", "management")}.id`)}/vlans/${expr(`${stack.ref("maas_vlan", "name", "management")}.vid`)}/`,
+    expect(enable.depends_on).toEqual(
+      expect.arrayContaining([stack.ref("maas_vlan", "name", "management"), stack.ref("maas_subnet_ip_range", "start_ip", "10.20.0.200")]),
     );
-    expect(exec.environment.MAAS_PRIMARY_RACK).toBe(rackRef);
-    expect(exec.command).toContain("dhcp_on=True");
-    // Shell variables only: Terraform would interpolate ${…} and the key must come from the environment.
-    expect(exec.command).not.toContain("${");
-    expect(exec.command).toContain("printenv MAAS_API_KEY");
+    // No more calls to the MAAS API outside the provider.
+    for (const d of Object.values(stack.resources("terraform_data"))) expect(d.provisioner).toBeUndefined();
     for (const vlan of Object.values(stack.resources("maas_vlan"))) expect(vlan.dhcp_on).toBeUndefined();
+  });
+
+  test("adopts the fabric, VLAN and subnet MAAS discovered on the controller's NICs, found by the segment's CIDR", () => {
+    const discovered = stack.json.data.maas_subnet;
+    expect(Object.values(discovered).map((d) => (d as { cidr: string }).cidr).sort()).toEqual(["10.10.0.0/24", "10.20.0.0/24", "203.0.113.0/24"]);
+    const imports = stack.json.import as { to: string; id: string }[];
+    const found = (segment: string) => `data.maas_subnet.discovered-${segment}`;
+    expect(imports).toEqual(
+      expect.arrayContaining([
+        { to: stack.ref("maas_fabric", "name", "management"), id: expr(`${found("management")}.fabric`) },
+        { to: stack.ref("maas_vlan", "name", "management"), id: `${expr(`${found("management")}.fabric`)}:${expr(`${found("management")}.vid`)}` },
+        { to: stack.ref("maas_subnet", "name", "management"), id: expr(`${found("management")}.id`) },
+      ]),
+    );
+    expect(imports).toHaveLength(9);
+  });
+
+  test("closes MAAS's proxy and DNS resolver to the external and BMC subnets", () => {
+    const open = (name: string) => {
+      const subnet = stack.resource("maas_subnet", "name", name);
+      return [subnet.allow_proxy, subnet.allow_dns];
+    };
+    expect([open("management"), open("external"), open("bmc")]).toEqual([[true, true], [false, false], [false, false]]);
   });
 });
 

@@ -130,13 +130,16 @@ describe("a generated 50-worker, 3-zone site", () => {
     expect(Object.keys(stack.resources("maas_subnet"))).toHaveLength(7);
     expect(Object.keys(stack.resources("maas_vlan"))).toHaveLength(7);
     expect(Object.keys(stack.resources("maas_network_interface_physical"))).toHaveLength(site.workers.reduce((n, w) => n + w.nics.length, 0));
-    // One DHCP enablement per management segment, all from the one rack controller.
-    expect(Object.values(stack.resources("terraform_data")).filter((d) => d.provisioner)).toHaveLength(3);
+    // DHCP on every management segment: rack 1's from the controller's rack, the others relayed to it.
+    const dhcp = Object.values(stack.resources("maas_vlan_dhcp"));
+    expect(dhcp.map((d) => (d.primary_rack_controller ? "rack" : "relay")).sort()).toEqual(["rack", "relay", "relay"]);
+    const rack1 = `\${${stack.ref("maas_vlan", "name", "management-r1")}.id}`;
+    for (const d of dhcp.filter((x) => x.relay_vlan)) expect(d.relay_vlan).toBe(rack1);
   });
 
-  test("shares a fabric between the segments of a rack", () => {
+  test("gives each rack's management segment and its BMC segment fabrics of their own (MAAS puts each controller NIC on its own)", () => {
     const fabrics = Object.values(stack.resources("maas_fabric")).map((f) => f.name).sort();
-    expect(fabrics).toEqual(["external", "rack1", "rack2", "rack3"]);
+    expect(fabrics).toEqual(["external", "rack1", "rack1-bmc", "rack2", "rack2-bmc", "rack3", "rack3-bmc"]);
   });
 
   test("conforms to the vendored schemas", () => {

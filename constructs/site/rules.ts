@@ -180,6 +180,53 @@ function checkHosts(site: SiteFile, segments: SegmentIndex, add: Add): void {
   });
 }
 
+/**
+ * Whether MAAS's rack controller (on the controller) can serve each DHCP segment. MAAS offers as primary
+ * rack only racks with an interface on a VLAN of the segment's VID, and learns the controller's VLANs from
+ * its NICs: an untagged NIC lands on VID 0 of a fabric of its own. A DHCP segment the controller is not on
+ * is served through a relay to one it is on, of the same purpose.
+ */
+function checkRackDhcp(site: SiteFile, segments: SegmentIndex, add: Add): void {
+  const nics = site.controller.nics;
+  const dhcpOn = (s: SegmentFile) => s.dhcp ?? s.purpose === "management";
+  const onController = new Set(nics.map((n) => n.segment));
+  nics.forEach((nic, i) => {
+    const entry = segments.get(nic.segment);
+    if (!entry || !dhcpOn(entry.segment) || nic.tagged) return;
+    add(
+      `controller.nics[${i}].tagged`,
+      `${nic.name} is untagged, so MAAS puts it on VID 0 and its rack cannot serve DHCP on VLAN ${entry.segment.vlan} of "${nic.segment}"; carry that VLAN tagged to the controller (a sub-interface ${nic.name}.${entry.segment.vlan} in the segment's bridge) and set tagged: true, or set dhcp: false on the segment`,
+    );
+  });
+  for (const { segment, index } of segments.values()) {
+    if (!dhcpOn(segment) || onController.has(segment.name)) continue;
+    const served = [...segments.values()].some((e) => e.segment.purpose === segment.purpose && dhcpOn(e.segment) && onController.has(e.segment.name));
+    if (!served) {
+      add(
+        `segments[${index}].dhcp`,
+        `DHCP is on for "${segment.name}" but the controller is not cabled to it nor to any ${segment.purpose} segment with DHCP that a relay could point at; give the controller a NIC on it, or set dhcp: false`,
+      );
+    }
+  }
+  // Each physical NIC of the controller is a fabric of its own in MAAS: two segments of one fabric must reach
+  // the controller through the same NIC.
+  const parentOf = (name: string) => name.split(".")[0]!;
+  const nicOfFabric = new Map<string, { nic: string; segment: string }>();
+  for (const nic of nics) {
+    const entry = segments.get(nic.segment);
+    if (!entry) continue;
+    const fabric = entry.segment.fabric ?? entry.segment.name;
+    const seen = nicOfFabric.get(fabric);
+    if (!seen) nicOfFabric.set(fabric, { nic: parentOf(nic.name), segment: nic.segment });
+    else if (seen.nic !== parentOf(nic.name)) {
+      add(
+        `segments[${entry.index}].fabric`,
+        `"${nic.segment}" and "${seen.segment}" share fabric "${fabric}" but reach the controller through different NICs (${nic.name}, ${seen.nic}); MAAS puts each controller NIC on a fabric of its own, so give them different fabrics`,
+      );
+    }
+  }
+}
+
 function checkController(site: SiteFile, segments: SegmentIndex, add: Add): void {
   const controller = site.controller;
   const management = controller.nics.find((n) => segments.get(n.segment)?.segment.purpose === "management" && n.address);
@@ -203,6 +250,7 @@ function checkController(site: SiteFile, segments: SegmentIndex, add: Add): void
       add(`controller.vms[${v}].nics`, `VM ${vm.hostname} needs a NIC on a management segment (Juju and PXE use it)`);
     }
   });
+  checkRackDhcp(site, segments, add);
   for (const bridgeSegment of Object.keys(controller.lxd.bridges)) {
     if (!segments.has(bridgeSegment)) {
       add(`controller.lxd.bridges.${bridgeSegment}`, `no segment named "${bridgeSegment}"; bridges are keyed by segment name`);

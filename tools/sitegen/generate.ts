@@ -26,7 +26,9 @@ export function generateSite({ workers, zones }: GeneratedSiteOptions): Record<s
 
   const segments: Record<string, unknown>[] = racks.flatMap((r) => [
     {
-      name: `bmc-r${r}`, purpose: "bmc", fabric: `rack${r}`, vlan: 10, cidr: `10.10.${r}.0/24`, gateway: `10.10.${r}.1`,
+      // Its own fabric: the controller reaches rack 1's BMC network through a NIC of its own, and MAAS puts
+      // each controller NIC on a fabric of its own.
+      name: `bmc-r${r}`, purpose: "bmc", fabric: `rack${r}-bmc`, vlan: 10, cidr: `10.10.${r}.0/24`, gateway: `10.10.${r}.1`,
       reserved: [{ start: `10.10.${r}.1`, end: `10.10.${r}.9`, comment: "gateway and switches" }],
     },
     {

@@ -264,7 +264,7 @@ export function stackDir(files: Record<string, string | object>, parent?: string
  * mirror (writing the lock file), and `{ launch: true }` on a command makes
  * Terraform start the plugins itself as it does for a user.
  */
-export function createBench(opts: { providers?: ProviderFiles[]; reattach?: boolean; twinRules?: boolean } = {}): Bench {
+export function createBench(opts: { providers?: ProviderFiles[]; reattach?: boolean } = {}): Bench {
   requireTerraform();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "sim-bench-"));
   const providers = opts.providers ?? [...vendoredProviders(), fixtureProvider()];
@@ -273,9 +273,6 @@ export function createBench(opts: { providers?: ProviderFiles[]; reattach?: bool
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith("TF_") || k.startsWith("SIM_")) delete env[k];
   Object.assign(env, simulatorEnv(install), { SIM_LOG_FILE: path.join(root, "simulator.log") });
-  // The stacks' end-to-end tests still run the substrate that predates the twin's rules (issue 11 moves
-  // them onto a seeded world); benches that test the rules ask for them.
-  if (!opts.twinRules) env["SIM_RULES_OFF"] = "all";
 
   const children: ChildProcess[] = [];
   let reattachValue: Promise<string> | undefined;

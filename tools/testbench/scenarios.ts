@@ -17,9 +17,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { planDeployment } from "../../constructs/openstack/deployment";
-import { distinct, parseSite, type Site } from "../../constructs/site";
+import { distinct, isOnController, parseSite, type Site } from "../../constructs/site";
 import { generateSite, type GeneratedSiteOptions } from "../sitegen/generate";
 import { createBench, type Bench, type TfPlanJson } from "./index";
+import { newCredentials, seedWorlds, type TwinCredentials } from "../simulator/seed";
 
 export type PlanJson = TfPlanJson;
 
@@ -27,28 +28,51 @@ export const ROOT = path.resolve(__dirname, "..", "..");
 export const STACKS = ["substrate", "juju-controller", "openstack", "cloud"] as const;
 export type StackName = (typeof STACKS)[number];
 
-/** Made-up secrets; each holds a marker (SECRET_MARKERS) that must never show outside a value Terraform marks sensitive. */
+/**
+ * The twin's credentials for the tests: real certificates and keys (LXD checks fingerprints), made once per
+ * process, and passwords with a recognisable marker. Every e2e world is seeded with them (seedTwin).
+ */
+const generated = newCredentials();
+export const TWIN_CREDENTIALS: TwinCredentials = {
+  ...generated,
+  maasApiKey: "e2econsumer:e2e-token-2c9d:e2e-secret-4a2b",
+  ipmiPassword: "e2e-ipmi-password-7d1f",
+  juju: { ...generated.juju, password: "e2e-juju-password-8e3c" },
+};
+/** A distinctive slice of a PEM's base64 body (a whole PEM would not match its JSON-escaped copy). */
+const pemMarker = (pem: string): string => pem.split("\n")[2]!.slice(0, 40);
+/** Secrets the stacks are given; each holds a marker (SECRET_MARKERS) that must never show outside a value Terraform marks sensitive. */
 export const SECRETS = {
-  TF_VAR_ipmi_password: "e2e-ipmi-password-7d1f",
-  TF_VAR_lxd_client_certificate: "-----BEGIN CERTIFICATE-----\ne2e-client-cert-51ab\n-----END CERTIFICATE-----",
-  TF_VAR_lxd_client_key: "-----BEGIN PRIVATE KEY-----\ne2e-client-key-0b3e\n-----END PRIVATE KEY-----",
-  TF_VAR_maas_api_key: "e2econsumer:e2e-token-2c9d:e2e-secret-4a2b",
-  MAAS_API_KEY: "e2econsumer:e2e-token-2c9d:e2e-secret-4a2b",
-  JUJU_PASSWORD: "e2e-juju-password-8e3c",
+  TF_VAR_ipmi_password: TWIN_CREDENTIALS.ipmiPassword,
+  TF_VAR_lxd_client_certificate: TWIN_CREDENTIALS.lxdClient.certificate,
+  TF_VAR_lxd_client_key: TWIN_CREDENTIALS.lxdClient.key,
+  TF_VAR_maas_lxd_key: TWIN_CREDENTIALS.maasLxd.key,
+  TF_VAR_maas_api_key: TWIN_CREDENTIALS.maasApiKey,
+  MAAS_API_KEY: TWIN_CREDENTIALS.maasApiKey,
+  JUJU_PASSWORD: TWIN_CREDENTIALS.juju.password,
   OS_PASSWORD: "e2e-os-password-61d0",
   OS_APPLICATION_CREDENTIAL_SECRET: "e2e-os-appcred-9b27",
 } as const;
-/** The distinctive parts of SECRETS (a whole PEM would not match its JSON-escaped copy). */
 export const SECRET_MARKERS = [
-  "e2e-ipmi-password-7d1f", "e2e-client-cert-51ab", "e2e-client-key-0b3e", "e2e-token-2c9d", "e2e-secret-4a2b", "e2e-juju-password-8e3c",
-  "e2e-os-password-61d0", "e2e-os-appcred-9b27",
+  "e2e-ipmi-password-7d1f",
+  pemMarker(TWIN_CREDENTIALS.lxdClient.certificate),
+  pemMarker(TWIN_CREDENTIALS.lxdClient.key),
+  pemMarker(TWIN_CREDENTIALS.maasLxd.key),
+  "e2e-token-2c9d",
+  "e2e-secret-4a2b",
+  "e2e-juju-password-8e3c",
+  "e2e-os-password-61d0",
+  "e2e-os-appcred-9b27",
 ];
-/** Everything the stacks need at plan/apply time. maas_lxd_certificate is MAAS's public certificate, not a secret. */
+/**
+ * Everything the stacks need at plan/apply time, except the LXD trust token, which seedTwin mints per world.
+ * maas_lxd_certificate is public, not a secret.
+ */
 export const STACK_ENV: NodeJS.ProcessEnv = {
   ...SECRETS,
-  TF_VAR_maas_lxd_certificate: "-----BEGIN CERTIFICATE-----\ne2e-public-maas-cert\n-----END CERTIFICATE-----",
-  JUJU_CONTROLLER_ADDRESSES: "127.0.0.1:17070",
-  JUJU_USERNAME: "admin",
+  TF_VAR_maas_lxd_certificate: TWIN_CREDENTIALS.maasLxd.certificate,
+  JUJU_CONTROLLER_ADDRESSES: TWIN_CREDENTIALS.juju.addresses,
+  JUJU_USERNAME: TWIN_CREDENTIALS.juju.username,
   OS_AUTH_URL: "https://127.0.0.1:5000/v3",
   OS_USERNAME: "admin",
   OS_PROJECT_NAME: "admin",
@@ -107,17 +131,22 @@ export function expectedCreates(site: Site): Record<StackName, number> {
   const pools = distinct(workers.map((w) => w.pool)).filter((p) => p !== "default");
   // machine + its hardware record (replace_triggered_by on a new PXE MAC) + (interface + link) per NIC
   const workerObjects = workers.reduce((n, w) => n + 2 + 2 * w.nics.length, 0);
+  // Segments the controller is cabled to exist in MAAS already: their VLAN and subnet, and their fabric, are imported.
+  const onController = segments.filter((s) => isOnController(site, s));
+  const adoptedFabrics = distinct(onController.map((s) => s.fabric)).length;
+  const zones = distinct(workers.map((w) => w.zone)).filter((z) => z !== "default");
   const substrate =
-    distinct(segments.map((s) => s.fabric)).length + // fabrics and spaces are shared by the segments naming them
+    distinct(segments.map((s) => s.fabric)).length - adoptedFabrics + // fabrics and spaces are shared by the segments naming them
     distinct(segments.map((s) => s.space)).length +
-    2 * segments.length + // VLAN and subnet per segment
+    2 * (segments.length - onController.length) + // VLAN and subnet per segment off the controller
     ranges + // reserved, dynamic and floating IP ranges
-    segments.filter((s) => s.dhcp).length + // the DHCP enabling of each DHCP segment
+    segments.filter((s) => s.dhcp).length + // maas_vlan_dhcp of each DHCP segment
+    zones.length + // MAAS zones other than "default"
     pools.length + // resource pools other than MAAS's default
     roles.length + // one MAAS tag per role in use
     workerObjects +
     1 + controller.vms.length + // VM host and its VMs
-    3 + Object.keys(controller.lxd.bridges).length + // LXD project, storage pool, trust certificate, a profile per bridge
+    2 + // LXD storage pool and the trust of MAAS's certificate
     1; // removal guard
   const d = planDeployment(site);
   // model + Juju machines (workers, control-plane VMs, LXD containers) + applications + integrations + removal guard
@@ -137,6 +166,27 @@ export function expectedCreates(site: Site): Record<StackName, number> {
   // external network and subnet + flavors + (verify step + image) per image + projects + removal guard
   const cloud = 2 + flavors.length + 2 * images.length + projectObjects + 1;
   return { substrate, "juju-controller": site.openstack.controller.bootstrap ? 1 : 0, openstack, cloud };
+}
+
+/**
+ * What the first plan of each stack imports from what MAAS discovered (and updates: names, spaces, DHCP
+ * options): the fabric, VLAN and subnet of every segment the controller is cabled to.
+ */
+export function expectedAdopted(site: Site): Record<StackName, number> {
+  const onController = site.segments.filter((s) => isOnController(site, s));
+  const substrate = distinct(onController.map((s) => s.fabric)).length + 2 * onController.length;
+  return { substrate, "juju-controller": 0, openstack: 0, cloud: 0 };
+}
+
+/** The action counts of a stack's first plan: its creates, and the adopted objects it updates. */
+export function expectedFirstPlan(site: Site, stack: StackName): Record<string, number> {
+  const adopted = expectedAdopted(site)[stack];
+  return { create: expectedCreates(site)[stack], ...(adopted > 0 ? { update: adopted } : {}) };
+}
+
+/** Resources in a stack's synthesized JSON: the ones it creates and the ones it adopts. */
+export function expectedResources(site: Site, stack: StackName): number {
+  return expectedCreates(site)[stack] + expectedAdopted(site)[stack];
 }
 
 /** Adds a third worker like worker-2 (compute + storage) with its own MACs and addresses. */
@@ -188,9 +238,17 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${prefix}-`));
 }
 
-/** Seeds what the substrate's data source `maas_rack_controller` (hostname = controller) finds in MAAS. */
-export function seedRackController(bench: Bench, hostname = "controller"): void {
-  bench.world.put("maas", "maas_rack_controller", "rack-e2e", { id: "rack-e2e", hostname, version: "3.5.0" });
+/**
+ * Seeds the bench's world with what exists before the first plan of `site` (tools/simulator/seed.ts), with
+ * TWIN_CREDENTIALS, and puts the world's LXD trust token into STACK_ENV, so every later plan and apply of
+ * the process uses it.
+ */
+export function seedTwin(bench: Bench, site: SiteData = defaultSite()): void {
+  const { credentials } = seedWorlds(siteModel(site), bench.world.dir, TWIN_CREDENTIALS);
+  STACK_ENV["TF_VAR_lxd_trust_token"] = credentials.lxdTrustToken;
+  // Reattached plugins start once with the bench's environment, not each command's: the MAAS provider reads
+  // its key from there, as the real one reads it from Terraform's environment.
+  bench.env["MAAS_API_KEY"] = credentials.maasApiKey;
 }
 
 export interface FakeMaas {
@@ -269,7 +327,7 @@ async function produceRealPlans(app: string): Promise<RealPlans> {
   const maas = await startFakeMaas();
   const root = tempDir("real-plans");
   try {
-    seedRackController(bench);
+    seedTwin(bench);
     const o = { env: STACK_ENV };
     const site = (edit?: (s: SiteData) => void) => loopbackSite(maas.port, edit);
     const plan = async (s: Synth, stack: StackName, args: string[] = []) => bench.plan(s.dir(stack), args, o);
