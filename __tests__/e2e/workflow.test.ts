@@ -86,17 +86,15 @@ describe("default site, all four stacks, real terraform", () => {
       expect((machine.change as { after_sensitive?: Record<string, unknown> }).after_sensitive?.power_parameters).toBe(true);
       expect(JSON.stringify(machine.change.after)).toContain("e2e-ipmi-password-7d1f"); // so the redaction above is tested
 
-      // The DHCP provisioner called the (loopback) MAAS API once: PUT on the management VLAN, signed with the API key.
+      // DHCP is on in MAAS for the management VLAN, served by the controller's rack, through the provider only.
       const resources = state.values!.root_module!.resources!;
       const fabric = resources.find((r) => r.address === "maas_fabric.fabric-management")!.values.id;
-      const vlan = resources.find((r) => r.type === "maas_vlan" && r.address.includes("segment-management"))!.values.vid;
-      expect(maas.requests).toHaveLength(1);
-      const [req] = maas.requests;
-      expect(req).toMatchObject({ method: "PUT", url: `/MAAS/api/2.0/fabrics/${fabric}/vlans/${vlan}/` });
-      expect(vlan).toBe(20);
-      expect(req!.authorization).toMatch(/^OAuth .*oauth_signature_method="PLAINTEXT".*oauth_consumer_key="e2econsumer"/);
-      expect(req!.body).toMatch(/name="dhcp_on"\r\n\r\nTrue/);
-      expect(req!.body).toMatch(/name="primary_rack"\r\n\r\nrack-e2e/);
+      const dhcp = Object.values(bench.world.objects("maas", "maas_vlan_dhcp"));
+      expect(dhcp).toEqual([expect.objectContaining({ fabric: Number(fabric), vlan: 20, primary_rack_controller: "rack01" })]);
+      expect(maas.requests).toEqual([]);
+      // Every machine commissioned: MAAS served DHCP where each PXE boots before it was created.
+      const status = bench.world.read("maas").facts["machine_status"] as Record<string, string>;
+      expect(Object.values(status)).toEqual(Array(6).fill("Ready"));
     }
   });
 });

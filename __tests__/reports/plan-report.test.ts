@@ -83,16 +83,19 @@ describe("layers", () => {
 });
 
 describe("plan-report on the scenario plans", () => {
-  test.each(scenarioSources("creates"))("creates only (%s): counts by layer, every created object, the outputs, no dangerous change", (src) => {
+  test.each(scenarioSources("creates"))("a first plan (%s): counts by layer, every created and adopted object, the outputs, no dangerous change", (src) => {
     const plan = scenarioPlan("creates", src);
     const creates = changesOfKind(plan, "create");
+    // What MAAS discovered is imported and updated in place (renamed, put in its space), never created.
+    const adopted = changesOfKind(plan, "update");
     expect(creates.length).toBeGreaterThan(0);
     const md = report([["substrate", plan]]);
-    expect(md).toContain(`**substrate**: ${creates.length} to create, 0 to update, 0 to replace, 0 to delete`);
-    expect(md).toContain(`| **Total** | **${creates.length}** | **0** | **0** | **0** |`);
-    for (const layer of new Set(creates.map((c) => layerOf(c.type).title))) {
-      const n = creates.filter((c) => layerOf(c.type).title === layer).length;
-      expect(md).toContain(`| ${layer} | ${n} | 0 | 0 | 0 |`);
+    const imports = adopted.length > 0 ? `, ${adopted.length} to import` : "";
+    expect(md).toContain(`**substrate**: ${creates.length} to create, ${adopted.length} to update, 0 to replace, 0 to delete${imports}`);
+    expect(md).toContain(`| **Total** | **${creates.length}** | **${adopted.length}** | **0** | **0** |`);
+    for (const layer of new Set([...creates, ...adopted].map((c) => layerOf(c.type).title))) {
+      const n = (list: typeof creates) => list.filter((c) => layerOf(c.type).title === layer).length;
+      expect(md).toContain(`| ${layer} | ${n(creates)} | ${n(adopted)} | 0 | 0 |`);
     }
     for (const c of creates) expect(md).toContain(`<code>+</code> create <code>${c.address}</code>`);
     expect(md).toContain("**No dangerous changes**");
@@ -327,7 +330,7 @@ describe("size", () => {
     expect(md.length).toBeLessThanOrEqual(60_000);
     for (const s of stacks) {
       expect(s.counts.create).toBeGreaterThan(0);
-      expect(md).toContain(`- **${s.name}**: ${s.counts.create} to create, 0 to update, 0 to replace, 0 to delete`);
+      expect(md).toContain(`- **${s.name}**: ${s.counts.create} to create, ${s.counts.update} to update, 0 to replace, 0 to delete`);
       // Every change is at least listed by its address.
       for (const i of s.items) expect(md).toContain(`<code>${i.rc.address}</code>`);
     }

@@ -16,10 +16,22 @@ export interface TerraformDataProps {
   readonly provisioners?: (FileProvisioner | LocalExecProvisioner | RemoteExecProvisioner)[];
 }
 
-export class TerraformData extends TerraformResource {
-  /** terraform_data exists since Terraform 1.4. */
-  static readonly REQUIRED_TERRAFORM = ">= 1.4";
+const required = new WeakMap<TerraformStack, number[]>();
 
+/**
+ * Raises the stack's `required_version` to at least `version` (major.minor): each construct states what it
+ * needs, and the stack asks for the newest of them.
+ */
+export function requireTerraform(scope: Construct, version: `${number}.${number}`): void {
+  const stack = TerraformStack.of(scope);
+  const wanted = version.split(".").map(Number);
+  const current = required.get(stack);
+  if (current && (current[0]! > wanted[0]! || (current[0] === wanted[0] && current[1]! >= wanted[1]!))) return;
+  required.set(stack, wanted);
+  stack.addOverride("terraform.required_version", `>= ${version}`);
+}
+
+export class TerraformData extends TerraformResource {
   private readonly props: TerraformDataProps;
 
   constructor(scope: Construct, id: string, props: TerraformDataProps = {}) {
@@ -31,7 +43,7 @@ export class TerraformData extends TerraformResource {
       provisioners: props.provisioners,
     });
     this.props = props;
-    TerraformStack.of(this).addOverride("terraform.required_version", TerraformData.REQUIRED_TERRAFORM);
+    requireTerraform(this, "1.4");
   }
 
   get output(): string {

@@ -10,6 +10,7 @@
  */
 import { Construct } from "constructs";
 import { Token } from "cdktf";
+import { requireTerraform } from "../common/terraform-data";
 import { Fabric } from "../../.gen/providers/maas/fabric";
 import { Space } from "../../.gen/providers/maas/space";
 import { Vlan } from "../../.gen/providers/maas/vlan";
@@ -86,6 +87,8 @@ export class NetworkSegment extends Construct {
       allowDns: internal,
     });
     if (discovered) {
+      // Import IDs computed at plan time (from the data source) need Terraform 1.6 (hashicorp/terraform#33618).
+      requireTerraform(this, "1.6");
       this.vlan.importFrom(`${discovered.fabric}:${Token.asString(discovered.vid)}`);
       this.subnet.importFrom(discovered.id);
     }

@@ -9,6 +9,7 @@
  * until the budget is spent; the rest are listed by address only, then only counted, and the comment says so and
  * where the full plan is.
  */
+import { operatorHint } from "./hints";
 import { LAYERS } from "./catalog";
 import {
   code,
@@ -89,6 +90,8 @@ function itemFull(item: ChangeItem, st: RenderSettings): string {
   if (paths.length) facts.push(`Replacement forced by ${forcedBy(paths)}.`);
   const reason = reasonText(item.rc.action_reason);
   if (reason) facts.push(`Reason: ${reason}.`);
+  const hint = operatorHint(item);
+  if (hint) facts.push(`**Before you apply**: ${text(hint.say)}${hint.run ? `: ${code(hint.run)}` : ""}.`);
   if (item.movedFrom) facts.push(`Moved from ${code(item.movedFrom)}.`);
   if (item.importing) facts.push("Imported into the state.");
   let body: string;

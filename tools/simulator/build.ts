@@ -63,8 +63,11 @@ function newestMtime(files: string[]): number {
 
 function sourceFiles(): string[] {
   const src = path.join(SIMULATOR_DIR, "src");
+  // Recursive: the twin's rule tables live in src/twin/, and seed.ts beside build.ts is bundled too.
+  const ts = (fs.readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) => path.join(src, f));
   return [
-    ...fs.readdirSync(src).filter((f) => f.endsWith(".ts")).map((f) => path.join(src, f)),
+    ...ts,
+    path.join(SIMULATOR_DIR, "seed.ts"),
     ...PROTO_FILES.map((f) => path.join(SIMULATOR_DIR, f)),
     path.join(SIMULATOR_DIR, "loader.cjs"),
   ];

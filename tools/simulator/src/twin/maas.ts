@@ -58,13 +58,17 @@ function vlanOfCidr(w: WorldData, cidr: string): string | undefined {
   return vlanOf(w, subnet["fabric"], subnet["vlan"])?.[0];
 }
 
-export function machineStatus(w: WorldData, systemId: string): string {
-  return fact<Record<string, string>>(w, FACTS.maas.machineStatus, {})[systemId] ?? "Ready";
+/**
+ * A machine's status, keyed `<type>/<id>`: MAAS's system IDs are unique across machines and VMs, the
+ * simulator's IDs only per resource type.
+ */
+export function machineStatus(w: WorldData, type: "maas_machine" | "maas_vm_host_machine", id: string): string {
+  return fact<Record<string, string>>(w, FACTS.maas.machineStatus, {})[`${type}/${id}`] ?? "Ready";
 }
 
-function setMachineStatus(w: WorldData, systemId: string, status: string): void {
+function setMachineStatus(w: WorldData, type: "maas_machine" | "maas_vm_host_machine", id: string, status: string): void {
   const all = fact<Record<string, string>>(w, FACTS.maas.machineStatus, {});
-  w.facts[FACTS.maas.machineStatus] = { ...all, [systemId]: status };
+  w.facts[FACTS.maas.machineStatus] = { ...all, [`${type}/${id}`]: status };
 }
 
 /** The fields of a physical interface MAAS still accepts on a deployed machine. */
@@ -206,10 +210,10 @@ export const MAAS_RULES: readonly Rule[] = [
       const cabledTo = fact<Record<string, string>>(w, FACTS.maas.cabling, {})[str(state["pxe_mac_address"]).toLowerCase()];
       const vlan = cabledTo ? vlanOfCidr(w, cabledTo) : undefined;
       if (vlan && dhcpServes(w, vlan)) {
-        setMachineStatus(w, key, "Ready");
+        setMachineStatus(w, "maas_machine", key, "Ready");
         return undefined;
       }
-      setMachineStatus(w, key, "Commissioning");
+      setMachineStatus(w, "maas_machine", key, "Commissioning");
       const timeout = timeoutOf(state, "create", "30m0s");
       return {
         keep: true,
@@ -228,7 +232,7 @@ export const MAAS_RULES: readonly Rule[] = [
     types: ["maas_network_interface_physical", "maas_network_interface_link"],
     apply({ type, prior, state, worlds }) {
       const machine = str(state["machine"] ?? prior?.["machine"]);
-      if (machineStatus(worlds.own, machine) !== "Deployed") return undefined;
+      if (machineStatus(worlds.own, "maas_machine", machine) !== "Deployed") return undefined;
       if (type === "maas_network_interface_physical" && prior !== null) {
         const changed = Object.keys(state).filter((k) => !DEPLOYED_INTERFACE_FIELDS.includes(k) && JSON.stringify(state[k]) !== JSON.stringify(prior[k]));
         if (changed.length === 0) return undefined;
@@ -316,7 +320,7 @@ export const MAAS_RULES: readonly Rule[] = [
           return { error: error(`ServerError: 503 Service Unavailable (Not enough space in default storage pool: ${pool})`) };
         }
       }
-      setMachineStatus(w, key, "Commissioning");
+      setMachineStatus(w, "maas_vm_host_machine", key, "Commissioning");
       return undefined;
     },
   },
@@ -333,7 +337,7 @@ export const MAAS_RULES: readonly Rule[] = [
       const cidr = str(nics[0]?.["subnet_cidr"]);
       const vlan = cidr ? vlanOfCidr(w, cidr) : undefined;
       if (vlan && dhcpServes(w, vlan)) {
-        setMachineStatus(w, key, "Ready");
+        setMachineStatus(w, "maas_vm_host_machine", key, "Ready");
         return undefined;
       }
       return {
