@@ -20,6 +20,8 @@ import { planDeployment } from "../../constructs/openstack/deployment";
 import { distinct, parseSite, type Site } from "../../constructs/site";
 import { generateSite, type GeneratedSiteOptions } from "../sitegen/generate";
 import { createBench, type Bench, type TfPlanJson } from "./index";
+import { seedWorlds } from "../simulator/seed";
+import { RULE_TABLES } from "../simulator/src/twin";
 
 export type PlanJson = TfPlanJson;
 
@@ -35,6 +37,7 @@ export const SECRETS = {
   TF_VAR_maas_api_key: "e2econsumer:e2e-token-2c9d:e2e-secret-4a2b",
   MAAS_API_KEY: "e2econsumer:e2e-token-2c9d:e2e-secret-4a2b",
   JUJU_PASSWORD: "e2e-juju-password-8e3c",
+  TF_VAR_juju_password: "e2e-juju-password-8e3c",
   OS_PASSWORD: "e2e-os-password-61d0",
   OS_APPLICATION_CREDENTIAL_SECRET: "e2e-os-appcred-9b27",
 } as const;
@@ -49,6 +52,10 @@ export const STACK_ENV: NodeJS.ProcessEnv = {
   TF_VAR_maas_lxd_certificate: "-----BEGIN CERTIFICATE-----\ne2e-public-maas-cert\n-----END CERTIFICATE-----",
   JUJU_CONTROLLER_ADDRESSES: "127.0.0.1:17070",
   JUJU_USERNAME: "admin",
+  // The openstack stack's explicit controller connection (the juju-controller stack's outputs).
+  TF_VAR_juju_controller_addresses: "127.0.0.1:17070",
+  TF_VAR_juju_username: "admin",
+  TF_VAR_juju_ca_certificate: "-----BEGIN CERTIFICATE-----\ne2e-juju-ca\n-----END CERTIFICATE-----",
   OS_AUTH_URL: "https://127.0.0.1:5000/v3",
   OS_USERNAME: "admin",
   OS_PROJECT_NAME: "admin",
@@ -121,8 +128,9 @@ export function expectedCreates(site: Site): Record<StackName, number> {
     1; // removal guard
   const d = planDeployment(site);
   // model + Juju machines (workers, control-plane VMs, LXD containers) + applications + integrations + removal guard
-  // + a hardware identity per worker machine
-  const openstack = 1 + d.machines.length + d.applications.length + d.relations.length + 1 + d.machines.filter((m) => m.pxeMac).length;
+  // + a hardware identity per worker machine + a host identity per container
+  const openstack =
+    1 + d.machines.length + d.applications.length + d.relations.length + 1 + d.machines.filter((m) => m.pxeMac).length + d.machines.filter((m) => m.parent).length;
   const { flavors, images, projects } = site.cloud;
   const projectObjects = projects.reduce(
     (n, p) =>
@@ -193,6 +201,24 @@ export function seedRackController(bench: Bench, hostname = "controller"): void 
   bench.world.put("maas", "maas_rack_controller", "rack-e2e", { id: "rack-e2e", hostname, version: "3.5.0" });
 }
 
+/**
+ * Seeds the bench's world from `site` (tools/simulator/seed.ts) and turns the twin's Juju rules on, with MAAS's and
+ * LXD's still off: the substrate here predates them (issue 11 moves it onto the twin). Call before the bench's first
+ * command: reattached plugins start once, with the bench's environment. Returns what the openstack stack needs on
+ * top of STACK_ENV: the seeded controller's connection, as the juju-controller stack would output it.
+ */
+export function seedJujuTwin(bench: Bench, site: SiteData): NodeJS.ProcessEnv {
+  const { credentials } = seedWorlds(siteModel(site), bench.world.dir);
+  bench.env["SIM_RULES_OFF"] = [...RULE_TABLES["maas"]!, ...RULE_TABLES["lxd"]!].map((r) => r.id).join(",");
+  return {
+    ...STACK_ENV,
+    TF_VAR_juju_controller_addresses: credentials.juju.addresses,
+    TF_VAR_juju_username: credentials.juju.username,
+    TF_VAR_juju_password: credentials.juju.password,
+    TF_VAR_juju_ca_certificate: credentials.juju.caCert,
+  };
+}
+
 export interface FakeMaas {
   port: number;
   requests: { method: string; url: string; authorization: string; body: string }[];
@@ -218,7 +244,7 @@ export async function startFakeMaas(): Promise<FakeMaas> {
 export interface RealPlans {
   /** First plan of the substrate stack: 45 creates. */
   creates: PlanJson;
-  /** First plan of the openstack stack: 112 creates. */
+  /** First plan of the openstack stack: 131 creates. */
   createsOpenstack: PlanJson;
   /** First plan of the juju-controller stack (with creates and createsOpenstack, the whole default site). */
   createsJujuController: PlanJson;
