@@ -1,17 +1,18 @@
 /**
  * The user's workflow at scale, with real terraform against the provider simulator: the generated 50-worker,
  * 3-zone site (as sites/scale-50.yaml, its MAAS API moved to a loopback stand-in) → synth → init → validate →
- * plan (exact create counts from the site model) → apply → a second plan with no changes, for the four stacks
- * side by side on one reattached bench.
+ * plan (exact create counts from the site model) → apply → a second plan with no changes, for the four stacks on
+ * one reattached bench; openstack after the substrate, against Juju's rules (the twin's MAAS and LXD rules stay off
+ * until the substrate is moved onto them).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { planDeployment } from "../../constructs/openstack/deployment";
 import { workersWithRole, type Site } from "../../constructs/site";
 import { createBench, countActions, type Bench, type TfPlanJson, type TfResourceChange } from "../../tools/testbench";
-import { expectedCreates, loopbackGeneratedSite, siteModel } from "../../tools/testbench/scenarios";
+import { expectedCreates, loopbackGeneratedSite, seedJujuTwin, siteModel } from "../../tools/testbench/scenarios";
 import {
-  STACKS, STACK_ENV, appScript, leakedSecrets, seedRackController, showJsonLeaks, startFakeMaas, synth, tempDir, type FakeMaas,
+  STACKS, STACK_ENV, appScript, leakedSecrets, showJsonLeaks, startFakeMaas, synth, tempDir, type FakeMaas,
   type StackName, type Synth,
 } from "./harness";
 
@@ -25,8 +26,8 @@ interface StackRun {
 }
 
 /** init → validate → plan → apply → plan → output, as a user runs them in cdktf.out/stacks/<stack>. */
-async function runStack(bench: Bench, dir: string): Promise<StackRun> {
-  const o = { env: STACK_ENV };
+async function runStack(bench: Bench, dir: string, env: NodeJS.ProcessEnv = STACK_ENV): Promise<StackRun> {
+  const o = { env };
   const outputs: string[] = [];
   const keep = (r: { stdout: string; stderr: string }) => void outputs.push(r.stdout, r.stderr);
   keep(await bench.init(dir));
@@ -58,11 +59,19 @@ describe(`generated site: ${SCALE.workers} workers over ${SCALE.zones} zones, re
     expect(new URL(data.maas.url).hostname).toBe("127.0.0.1");
     site = siteModel(data);
     bench = createBench();
-    seedRackController(bench, site.controller.hostname);
+    const jujuEnv = seedJujuTwin(bench, data);
     s = synth(appScript(), tempDir("large-site"), data);
-    // Independent in the simulator, so the four stacks run side by side.
-    const results = await Promise.all(STACKS.map((stack) => runStack(bench, s.dir(stack))));
-    runs = Object.fromEntries(STACKS.map((stack, i) => [stack, results[i]!])) as Record<StackName, StackRun>;
+    // Juju acquires the machines the substrate makes; the other stacks run beside them.
+    const substrateThenOpenstack = async (): Promise<[StackRun, StackRun]> => {
+      const substrate = await runStack(bench, s.dir("substrate"));
+      return [substrate, await runStack(bench, s.dir("openstack"), jujuEnv)];
+    };
+    const [[substrate, openstack], controller, cloud] = await Promise.all([
+      substrateThenOpenstack(),
+      runStack(bench, s.dir("juju-controller")),
+      runStack(bench, s.dir("cloud")),
+    ]);
+    runs = { substrate, openstack, "juju-controller": controller!, cloud: cloud! } as Record<StackName, StackRun>;
   }, 120_000);
   afterAll(async () => {
     bench?.dispose();
