@@ -245,3 +245,9 @@ describe("scale", () => {
     expect(app(big, "glance").config["ceph-osd-replication-count"]).toBe("3");
   });
 });
+
+test("a Ceph replica count left to follow the storage workers is a synth warning that says what to run when it changes", () => {
+  const derived = planDeployment(siteWith((s) => delete s.openstack.ceph));
+  expect(derived.warnings).toContainEqual(expect.stringMatching(/^openstack\.ceph\.replicas is not set, so Ceph pools get 2 replicas from the 2 storage workers; .*juju run ceph-mon\/leader pool-set name=<pool> key=size/));
+  expect(planDeployment(siteWith(() => {})).warnings.filter((w) => w.includes("replicas"))).toEqual([]);
+});

@@ -185,6 +185,13 @@ export function planDeployment(site: Site): Deployment {
   const storage = workersWithRole(site, "storage");
   const compute = workersWithRole(site, "compute");
   const replicas = os.ceph.replicas ?? Math.min(3, storage.length);
+  if (os.ceph.replicas === undefined) {
+    // The charms set a pool's size only when they create it (twin rule juju.ceph.pool-size-at-creation), so a count
+    // that follows the storage workers would silently stop matching the pools when a storage worker is added.
+    warnings.push(
+      `openstack.ceph.replicas is not set, so Ceph pools get ${replicas} replicas from the ${storage.length} storage worker${storage.length === 1 ? "" : "s"}; set it in the site file before the first deploy: once the pools exist, changing it does not resize them (after a change run juju run ceph-mon/leader pool-set name=<pool> key=size value="'<n>'" for each pool that juju run ceph-mon/leader list-pools shows)`,
+    );
+  }
   const osdCount = storage.reduce((sum, w) => sum + w.osdDevices.length, 0);
   const replication = String(replicas);
 

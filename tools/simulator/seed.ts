@@ -226,5 +226,10 @@ export function credentialEnv(c: TwinCredentials): Record<string, string> {
     JUJU_USERNAME: c.juju.username,
     JUJU_PASSWORD: c.juju.password,
     JUJU_CA_CERT: c.juju.caCert,
+    // The openstack stack's explicit connection (its provider never falls back to JUJU_* or the juju CLI).
+    TF_VAR_juju_controller_addresses: c.juju.addresses,
+    TF_VAR_juju_username: c.juju.username,
+    TF_VAR_juju_password: c.juju.password,
+    TF_VAR_juju_ca_certificate: c.juju.caCert,
   };
 }
