@@ -336,8 +336,13 @@ async function produceRealPlans(app: string): Promise<RealPlans> {
     const newMac = (s: SiteData) => (s.workers[0].nics[0].mac = "3c:ec:ef:10:00:99");
     const mac = variant("replace-worker", newMac, { SITE_ALLOW_DESTROY: "worker-1" });
     const macBlocked = variant("replace-worker-blocked", newMac);
-    const removed = variant("remove-worker", (s) => s.workers.pop(), { SITE_ALLOW_DESTROY: "worker-2" });
-    const blocked = variant("remove-worker-blocked", (s) => s.workers.pop());
+    // One storage worker left holds one copy: the site must say so (replicas above the storage workers are refused).
+    const removeStorageWorker = (s: SiteData) => {
+      s.workers.pop();
+      s.openstack.ceph.replicas = 1;
+    };
+    const removed = variant("remove-worker", removeStorageWorker, { SITE_ALLOW_DESTROY: "worker-2" });
+    const blocked = variant("remove-worker-blocked", removeStorageWorker);
     const cores = variant("replace-vm", (s) => (s.controller.vms.find((v: { hostname: string }) => v.hostname === "control-1").cores = 16), { SITE_ALLOW_DESTROY: "control-1" });
     // Copied before any plan runs (no lock files); applied to only after the other openstack plans.
     const twoOsd = variant("two-osd", (s) => (s.workers[1].osdDevices = ["/dev/sdd"]), {}, { copy: true });
