@@ -57,7 +57,7 @@ it("cdktf diff then cdktf deploy --auto-approve, stack by stack, offline", async
   const plans = {
     substrate: { imported: 9, added: 33, changed: 9 },
     "juju-controller": { imported: 0, added: 1, changed: 0 },
-    openstack: { imported: 0, added: 112, changed: 0 },
+    openstack: { imported: 0, added: 131, changed: 0 },
     cloud: { imported: 0, added: 20, changed: 0 },
   };
   const logs: string[] = [];

@@ -116,14 +116,14 @@ describe("pg backend", () => {
     const [a, b] = await Promise.all([bench.tf(dir, ["apply", "-input=false", "-auto-approve"], { env }), bench.tf(dir, ["apply", "-input=false", "-auto-approve"], { env })]);
     const results = [a, b].sort((x, y) => x.code - y.code);
     expect(results[0]!.code).toBe(0);
-    expect(results[0]!.stdout).toContain("Apply complete! Resources: 112 added");
+    expect(results[0]!.stdout).toContain("Apply complete! Resources: 131 added");
     // The other one either failed on the lock or waited for it and then had nothing left to do.
     if (results[1]!.code !== 0) expect(results[1]!.stderr).toContain("Error acquiring the state lock");
     else expect(results[1]!.stdout).toContain("Apply complete! Resources: 0 added");
 
     const list = (await bench.tfOk(dir, ["state", "list"], [0], { env })).stdout.trim().split("\n").filter((l) => !l.startsWith("data."));
-    expect(list).toHaveLength(112);
-    expect(new Set(list).size).toBe(112);
+    expect(list).toHaveLength(131);
+    expect(new Set(list).size).toBe(131);
     const resources = (s.json("openstack").resource ?? {}) as Record<string, Record<string, unknown>>;
     const configured = Object.entries(resources).flatMap(([t, v]) => Object.keys(v).map((n) => `${t}.${n}`));
     expect(list.sort()).toEqual(configured.sort());

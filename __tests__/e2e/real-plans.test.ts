@@ -20,9 +20,9 @@ const sensitiveMask = (rc: { change: unknown }) => (rc.change as { after_sensiti
 const GUARD = "terraform_data.removal-guard_check_822FE613";
 
 describe("fresh and unchanged", () => {
-  it("creates the whole substrate (33, and adopts the 9 objects MAAS discovered) and openstack (112) stacks", () => {
+  it("creates the whole substrate (33, and adopts the 9 objects MAAS discovered) and openstack (131) stacks", () => {
     expect(countActions(plans.creates)).toEqual({ create: 33, update: 9 });
-    expect(countActions(plans.createsOpenstack)).toEqual({ create: 112 });
+    expect(countActions(plans.createsOpenstack)).toEqual({ create: 131 });
   });
 
   it("after apply the same site plans nothing (-detailed-exitcode 0)", () => {

@@ -151,7 +151,7 @@ describe("after a good synth", () => {
     expect(lines.slice(1, 5).map((l) => l.trim().split(/\s+/))).toEqual([
       ["1.", "substrate", "42", "resources"],
       ["2.", "juju-controller", "1", "resource"],
-      ["3.", "openstack", "112", "resources"],
+      ["3.", "openstack", "131", "resources"],
       ["4.", "cloud", String(expectedCreates(siteModel(defaultSite())).cloud), "resources"],
     ]);
     expect(lines[5]).toBe("3 warnings:");

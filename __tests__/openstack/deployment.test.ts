@@ -1,11 +1,12 @@
 import { loadSite } from "../../constructs/site";
 import { applicationCharms } from "../../constructs/openstack/applications";
 import { CATALOG } from "../../constructs/openstack/catalog";
-import { checkedRelation, DROPPED_REFERENCE_RELATIONS, planDeployment, quorumWarnings, type ApplicationPlan, type Deployment } from "../../constructs/openstack/deployment";
+import { checkedRelation, DROPPED_REFERENCE_RELATIONS, effectiveBindings, planDeployment, quorumWarnings, type ApplicationPlan, type Deployment, type MachinePlan } from "../../constructs/openstack/deployment";
 import { siteWith } from "../helpers/sites";
 
 const site = loadSite({ site: "default" });
 const plan = planDeployment(site);
+const machine = (p: Deployment, name: string): MachinePlan => p.machines.find((m) => m.name === name)!;
 const app = (p: Deployment, name: string): ApplicationPlan => {
   const found = p.applications.find((a) => a.name === name);
   if (!found) throw new Error(`no application ${name}`);
@@ -100,19 +101,28 @@ describe("planDeployment on the default site", () => {
     expect(plan.model).toEqual({ name: "openstack", cloud: "maas-cloud", credential: "maas-credential", config: { "default-space": "management" } });
   });
 
-  test("binds public API endpoints to the external space and everything else to management", () => {
-    expect(app(plan, "keystone").bindings).toEqual([
-      { endpoint: "", space: "management" },
-      { endpoint: "admin", space: "management" },
-      { endpoint: "internal", space: "management" },
-      { endpoint: "public", space: "external" },
-    ]);
-    expect(app(plan, "openstack-dashboard").bindings).toEqual([
-      { endpoint: "", space: "management" },
-      { endpoint: "public", space: "external" },
-    ]);
+  test("binds public API endpoints to the external space; configures only the bindings that differ from the model default", () => {
+    // default-space is management: Juju reads management bindings back as nothing, so they are not configured.
+    expect(app(plan, "keystone").bindings).toEqual([{ endpoint: "public", space: "external" }]);
+    expect(app(plan, "keystone").spaces).toEqual(["management", "external"]);
+    expect(app(plan, "openstack-dashboard").bindings).toEqual([{ endpoint: "public", space: "external" }]);
     // ceph-mon's "public" is Ceph's client network, not the external one.
-    expect(app(plan, "ceph-mon").bindings).toEqual([{ endpoint: "", space: "management" }]);
+    expect(app(plan, "ceph-mon").bindings).toEqual([]);
+    expect(app(plan, "ceph-mon").spaces).toEqual(["management"]);
+  });
+
+  test("what is configured is what Juju reads back, whatever the model's default-space", () => {
+    expect(effectiveBindings([{ endpoint: "", space: "management" }, { endpoint: "public", space: "external" }], "external")).toEqual([{ endpoint: "", space: "management" }, { endpoint: "public", space: "external" }]);
+    expect(effectiveBindings([{ endpoint: "", space: "external" }, { endpoint: "admin", space: "external" }], "management")).toEqual([{ endpoint: "", space: "external" }]);
+  });
+
+  test("each container asks for the spaces of its application and of the subordinates that follow it, sorted", () => {
+    const containers = plan.machines.filter((m) => m.kind === "container");
+    expect(containers.every((m) => m.constraints !== undefined)).toBe(true);
+    expect(machine(plan, "keystone-on-control-1").constraints).toBe("spaces=external,management");
+    expect(machine(plan, "ceph-mon-on-control-1").constraints).toBe("spaces=management");
+    // Workers and VMs are placed by hostname and carry every NIC MAAS gave them.
+    expect(plan.machines.filter((m) => m.kind !== "container").every((m) => m.constraints === undefined)).toBe(true);
   });
 
   test("warns that each quorum sits on the single controller", () => {
@@ -234,4 +244,10 @@ describe("scale", () => {
     // Replication reaches its ceiling of 3 with 50 storage workers (2 on the default site).
     expect(app(big, "glance").config["ceph-osd-replication-count"]).toBe("3");
   });
+});
+
+test("a Ceph replica count left to follow the storage workers is a synth warning that says what to run when it changes", () => {
+  const derived = planDeployment(siteWith((s) => delete s.openstack.ceph));
+  expect(derived.warnings).toContainEqual(expect.stringMatching(/^openstack\.ceph\.replicas is not set, so Ceph pools get 2 replicas from the 2 storage workers; .*juju run ceph-mon\/leader pool-set name=<pool> key=size/));
+  expect(planDeployment(siteWith(() => {})).warnings.filter((w) => w.includes("replicas"))).toEqual([]);
 });

@@ -39,8 +39,8 @@ describe("OpenStack stack on the default site", () => {
 
   test("holds one model, 24 machines, 26 applications and 58 integrations", () => {
     const counts = Object.fromEntries(Object.entries(json.resource as Body).map(([type, instances]) => [type, Object.keys(instances).length]));
-    // terraform_data: the removal guard and one hardware identity per worker.
-    expect(counts).toEqual({ juju_model: 1, juju_machine: 24, juju_application: 26, juju_integration: 58, terraform_data: 3 });
+    // terraform_data: the removal guard, one hardware identity per worker and one host identity per container.
+    expect(counts).toEqual({ juju_model: 1, juju_machine: 24, juju_application: 26, juju_integration: 58, terraform_data: 3 + 19 });
     expect(resources("juju_model")[0]).toEqual({
       name: "openstack",
       cloud: [{ name: "maas-cloud" }],
@@ -67,8 +67,10 @@ describe("OpenStack stack on the default site", () => {
     expect(application("keystone")).toMatchObject({
       charm: [{ name: "keystone", channel: "2024.1/stable", base: "ubuntu@22.04" }],
       config: { "openstack-origin": "cloud:jammy-caracal" },
-      endpoint_bindings: [{ space: "management" }, { endpoint: "admin", space: "management" }, { endpoint: "internal", space: "management" }, { endpoint: "public", space: "external" }],
+      endpoint_bindings: [{ endpoint: "public", space: "external" }],
     });
+    // Everything on the model's default-space is left out (Juju would read it back as nothing).
+    expect(application("ceph-mon")).not.toHaveProperty("endpoint_bindings");
     expect(application("ceph-osd").config).toEqual({ source: "cloud:jammy-caracal", "osd-devices": "/dev/sdb /dev/sdc" });
     for (const sub of ["ovn-chassis", "cinder-ceph", "neutron-api-plugin-ovn", "keystone-mysql-router"]) {
       expect(application(sub)).not.toHaveProperty("units");
@@ -104,16 +106,39 @@ describe("OpenStack stack on the default site", () => {
     expect(worker2.lifecycle).toEqual({ replace_triggered_by: [expect.stringMatching(/^terraform_data\.worker-2_hardware_/)] });
   });
 
-  test("a worker's Juju machine is replaced when its PXE MAC (its hardware) changes; VMs and containers are not tied", () => {
+  test("a worker's Juju machine is replaced when its PXE MAC (its hardware) changes; VMs are not tied", () => {
     const hardware = json.resource.terraform_data as Body;
     const byName = (name: string) => Object.values(json.resource.juju_machine as Body).find((m) => m.name === name)!;
     const trigger = byName("worker-1").lifecycle.replace_triggered_by[0] as string;
     expect(hardware[trigger.replace(/^terraform_data\./, "")].input).toEqual({ pxe_mac_address: "3c:ec:ef:10:00:01" });
     expect(byName("control-1").lifecycle.replace_triggered_by).toBeUndefined();
+    expect(byName("worker-1").timeouts).toEqual({ create: "90m" });
+    expect(byName("control-1").timeouts).toEqual({ create: "45m" });
   });
 
-  test("the Juju provider is configured from the environment only and uses the site's state key", () => {
-    expect(json.provider.juju).toEqual([{}]);
+  test("a container ignores its host's in-place changes but is replaced when it moves or its host is replaced", () => {
+    const hardware = json.resource.terraform_data as Body;
+    const keystone = Object.values(json.resource.juju_machine as Body).find((m) => m.name === "keystone-on-control-1")!;
+    expect(keystone.constraints).toBe("spaces=external,management");
+    expect(keystone.lifecycle.ignore_changes).toEqual(["placement"]);
+    const [identity, host] = keystone.lifecycle.replace_triggered_by as string[];
+    expect(hardware[identity!.replace(/^terraform_data\./, "")].input).toEqual({ host: "control-1" });
+    expect(host).toBe(`${addressOf("juju_machine", "control-1")}.id`);
+  });
+
+  test("an integration is replaced together with either application it relates", () => {
+    const rel = resources("juju_integration").find((i) => (i.application as Body[]).some((e) => e.endpoint === "identity-service" && String(e.name).includes("glance")))!;
+    expect(rel.lifecycle.replace_triggered_by).toEqual(
+      expect.arrayContaining([`${addressOf("juju_application", "glance")}.id`, `${addressOf("juju_application", "keystone")}.id`]),
+    );
+  });
+
+  test("the Juju provider's connection is explicit, from variables (never the local CLI's controller), and it uses the site's state key", () => {
+    expect(json.provider.juju).toEqual([
+      { controller_addresses: "${var.juju_controller_addresses}", username: "${var.juju_username}", password: "${var.juju_password}", ca_certificate: "${var.juju_ca_certificate}" },
+    ]);
+    expect(json.variable.juju_password).toMatchObject({ type: "string", sensitive: true, nullable: false });
+    expect(json.variable.juju_controller_addresses.description).toMatch(/output api_addresses .* of the juju-controller stack/);
     expect(json.terraform.backend.local.path).toBe("../../../state/guia-implantacao/openstack.tfstate");
   });
 

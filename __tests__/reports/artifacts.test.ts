@@ -114,7 +114,7 @@ describe("the workflow artifacts", () => {
   it("the masked JSON still is the plan: plan-report renders from it the very comment the workflow posted", () => {
     const { plans } = runs["plan-preview.yml"];
     const posted = fs.readFileSync(path.join(plans, "plan-report.md"), "utf8");
-    expect(posted).toContain("- **openstack**: 112 to create");
+    expect(posted).toContain("- **openstack**: 131 to create");
     const fromArtifact = STACKS.map((st) => summarizePlan(st, loadPlanFile(path.join(plans, `${st}.json`))));
     expect(renderPlanReport(fromArtifact, { detailsHint: `read \`${plans}/<stack>.plan.txt\`` })).toBe(posted);
   });

@@ -285,3 +285,16 @@ test("the README's rules table is the rule tables, generated", () => {
   const readme = fs.readFileSync(path.join(ROOT, "tools", "simulator", "README.md"), "utf8");
   expect(readme).toContain(rulesTable());
 });
+
+describe("SDKv2 plan semantics", () => {
+  test("a changed disk size inside a VM's storage_disks is an in-place update; another disk replaces the VM", () => {
+    const maas = sim("maas");
+    const block = maas.resourceSchema("maas_vm_host_machine").block;
+    const vm = (disks: object[]) => normalizeBlock({ vm_host: "1", hostname: "control-1", cores: 4, memory: 8192, storage_disks: disks }, block);
+    const prior = normalizeBlock({ ...vm([{ size_gigabytes: 60, pool: "vmpool" }]), id: "1" }, block);
+    const grown = maas.planResourceChange("maas_vm_host_machine", prior, { ...vm([{ size_gigabytes: 100, pool: "vmpool" }]), id: "1" });
+    expect(grown.requiresReplace).toEqual([]);
+    const added = maas.planResourceChange("maas_vm_host_machine", prior, { ...vm([{ size_gigabytes: 60, pool: "vmpool" }, { size_gigabytes: 10, pool: "vmpool" }]), id: "1" });
+    expect(added.requiresReplace).toEqual([[{ attribute_name: "storage_disks" }]]);
+  });
+});

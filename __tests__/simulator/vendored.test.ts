@@ -24,6 +24,8 @@ describe("provider simulator with the vendored provider schemas", () => {
     ]);
     const versions = Object.fromEntries(providers.map((p) => [providerIdentity(p).name, providerIdentity(p).version]));
     bench = createBench({ providers });
+    // The Juju provider dials its controller while planning (the twin's juju.provider.controller): this world has one.
+    bench.world.update("juju", (w) => void (w.facts["controller"] = { addresses: "10.0.0.9:17070", username: "admin", password: "pw", caCert: "" }));
     dir = stackDir({
       "main.tf.json": {
         terraform: {

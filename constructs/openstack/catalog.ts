@@ -43,6 +43,11 @@ export const CATALOG = {
   base: channelsFile.ubuntuBase,
   origin: channelsFile.openstackOrigin,
   channels: channelsFile.channels as Readonly<Record<string, string>>,
+  /**
+   * Optional revision pins, per charm, each recorded with the channel it was taken from: two sites deployed a month
+   * apart then run the same charm code. Without a pin a charm deploys the channel's latest revision.
+   */
+  revisions: ((channelsFile as { revisions?: unknown }).revisions ?? {}) as Readonly<Record<string, { readonly channel: string; readonly revision: number }>>,
   why: channelsFile.why,
   reference: {
     source: referenceFile.source,

@@ -11,6 +11,8 @@ export interface CharmApplicationProps {
   readonly name: string;
   readonly charm: string;
   readonly channel: string;
+  /** A pinned charm revision. @default - the channel's latest */
+  readonly revision?: number;
   readonly base: string;
   /** Juju machine ids, one unit on each; omit for a subordinate. */
   readonly machines?: readonly string[];
@@ -35,12 +37,12 @@ export class CharmApplication extends Construct {
     this.application = new Application(this, "application", {
       modelUuid: props.modelUuid,
       name: props.name,
-      charm: [{ name: props.charm, channel: props.channel, base: props.base }],
+      charm: [{ name: props.charm, channel: props.channel, revision: props.revision, base: props.base }],
       // Subordinates take no units attribute (provider >= 0.19); principals pin units to machines.
       machines: props.machines ? [...props.machines] : undefined,
       config: props.config && Object.keys(props.config).length > 0 ? { ...props.config } : undefined,
       constraints: props.constraints,
-      endpointBindings: props.bindings?.map((b) => (b.endpoint === "" ? { space: b.space } : { endpoint: b.endpoint, space: b.space })),
+      endpointBindings: props.bindings?.length ? props.bindings.map((b) => (b.endpoint === "" ? { space: b.space } : { endpoint: b.endpoint, space: b.space })) : undefined,
       trust: props.trust ? true : undefined,
       expose: props.expose ? [{}] : undefined,
     });

@@ -54,10 +54,10 @@ export class JujuControllerStack extends TerraformStack {
 
     new TerraformOutput(this, "api_addresses", {
       value: this.controller.apiAddresses,
-      description: "JUJU_CONTROLLER_ADDRESSES for the openstack stack (join with commas).",
+      description: "TF_VAR_juju_controller_addresses for the openstack stack (join with commas).",
     });
-    new TerraformOutput(this, "ca_cert", { value: this.controller.caCert, description: "JUJU_CA_CERT for the openstack stack." });
-    new TerraformOutput(this, "username", { value: this.controller.username, description: "JUJU_USERNAME for the openstack stack." });
-    new TerraformOutput(this, "password", { value: this.controller.password, sensitive: true, description: "JUJU_PASSWORD for the openstack stack." });
+    new TerraformOutput(this, "ca_cert", { value: this.controller.caCert, description: "TF_VAR_juju_ca_certificate for the openstack stack." });
+    new TerraformOutput(this, "username", { value: this.controller.username, description: "TF_VAR_juju_username for the openstack stack." });
+    new TerraformOutput(this, "password", { value: this.controller.password, sensitive: true, description: "TF_VAR_juju_password for the openstack stack." });
   }
 }

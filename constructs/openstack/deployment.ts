@@ -33,6 +33,12 @@ export interface MachinePlan {
   readonly zone?: string;
   /** A worker's PXE MAC: new hardware behind the hostname means a new Juju machine. */
   readonly pxeMac?: string;
+  /**
+   * Containers: `spaces=<a>,<b>`, the spaces its application and that application's subordinates bind to, sorted.
+   * Juju gives a container only the spaces of its own constraints (a unit placed on it later adds none), and on a
+   * host in several spaces one without them never starts (twin rule juju.machine.container-spaces).
+   */
+  readonly constraints?: string;
 }
 
 export interface Binding {
@@ -54,7 +60,15 @@ export interface ApplicationPlan {
   /** Charm options, stringified (juju_application.config is map(string)). */
   readonly config: Readonly<Record<string, string>>;
   readonly constraints?: string;
+  /**
+   * The endpoint_bindings to configure: only what differs from the model's default-space (and, for endpoints, from
+   * the application's default). Juju reads the rest back as nothing, so listing it would differ on every plan.
+   */
   readonly bindings: readonly Binding[];
+  /** Every space the application's endpoints end up in, its default included: what its units' machines need. */
+  readonly spaces: readonly string[];
+  /** A pinned charm revision (catalog/channels.json `revisions`). @default - the channel's latest */
+  readonly revision?: number;
   readonly trust: boolean;
   readonly expose: boolean;
   /** Holds data that a destroy loses (OSDs, monitors, databases, vault, queues). */
@@ -171,6 +185,13 @@ export function planDeployment(site: Site): Deployment {
   const storage = workersWithRole(site, "storage");
   const compute = workersWithRole(site, "compute");
   const replicas = os.ceph.replicas ?? Math.min(3, storage.length);
+  if (os.ceph.replicas === undefined) {
+    // The charms set a pool's size only when they create it (twin rule juju.ceph.pool-size-at-creation), so a count
+    // that follows the storage workers would silently stop matching the pools when a storage worker is added.
+    warnings.push(
+      `openstack.ceph.replicas is not set, so Ceph pools get ${replicas} replicas from the ${storage.length} storage worker${storage.length === 1 ? "" : "s"}; set it in the site file before the first deploy: once the pools exist, changing it does not resize them (after a change run juju run ceph-mon/leader pool-set name=<pool> key=size value="'<n>'" for each pool that juju run ceph-mon/leader list-pools shows)`,
+    );
+  }
   const osdCount = storage.reduce((sum, w) => sum + w.osdDevices.length, 0);
   const replication = String(replicas);
 
@@ -258,13 +279,14 @@ export function planDeployment(site: Site): Deployment {
   const byName = new Map(apps.map((a) => [a.name, a]));
   for (const [appName, overrides] of Object.entries(os.config)) Object.assign(byName.get(appName)!.config, overrides);
 
-  const applications = apps.map((draft) => finish(draft, os.channels, base, apiBindings, spaces.management));
-  const relations = planRelations(osds.map((g) => g.app)).map(([a, b]) => checkedRelation(a, b, applications));
-
-  warnings.push(...quorumWarnings({ machines, applications }));
-
   const modelConfig: Record<string, string> = { "default-space": spaces.management };
   for (const [key, value] of Object.entries(os.model.config)) modelConfig[key] = String(value);
+
+  const applications = apps.map((draft) => finish(draft, os.channels, base, apiBindings, spaces.management, modelConfig["default-space"]!));
+  const relations = planRelations(osds.map((g) => g.app)).map(([a, b]) => checkedRelation(a, b, applications));
+  const placed = withContainerSpaces(machines, applications, relations);
+
+  warnings.push(...quorumWarnings({ machines: placed, applications }));
 
   return {
     model: { name: os.model.name, cloud: os.model.cloud, credential: os.model.credential, config: modelConfig },
@@ -272,11 +294,43 @@ export function planDeployment(site: Site): Deployment {
     base,
     origin,
     spaces,
-    machines,
+    machines: placed,
     applications,
     relations,
     warnings,
   };
+}
+
+/**
+ * Containers with their space constraints: the spaces of the application placed on each and of the subordinates
+ * its container-scoped relations bring along, sorted so the constraint (which forces replacement) never reorders.
+ */
+function withContainerSpaces(machines: readonly MachinePlan[], applications: readonly ApplicationPlan[], relations: readonly RelationPlan[]): MachinePlan[] {
+  const byName = new Map(applications.map((a) => [a.name, a]));
+  const subordinatesOf = (principal: string): ApplicationPlan[] =>
+    relations.flatMap((r) => {
+      for (const [p, s] of [[r.a, r.b], [r.b, r.a]] as const) {
+        const sub = byName.get(s.app)!;
+        if (p.app === principal && sub.subordinate && charm(sub.charm).containerScoped.includes(s.endpoint)) return [sub];
+      }
+      return [];
+    });
+  return machines.map((m) => {
+    if (m.kind !== "container") return m;
+    const principal = applications.find((a) => a.machines.includes(m.name));
+    if (!principal) throw new Error(`container ${m.name} hosts no application`);
+    const spaces = distinct([principal, ...subordinatesOf(principal.name)].flatMap((a) => a.spaces)).sort();
+    return { ...m, constraints: `spaces=${spaces.join(",")}` };
+  });
+}
+
+/**
+ * The bindings Juju reads back (terraform-provider-juju ReadApplication): the default only when it is not the
+ * model's default-space, endpoints only when not on the application's default.
+ */
+export function effectiveBindings(bindings: readonly Binding[], modelDefault: string): Binding[] {
+  const appDefault = bindings.find((b) => b.endpoint === "")?.space ?? modelDefault;
+  return bindings.filter((b) => (b.endpoint === "" ? b.space !== modelDefault : b.space !== appDefault));
 }
 
 type ConfigValue = string | number | boolean;
@@ -288,7 +342,7 @@ interface AppDraft {
   readonly config: Record<string, ConfigValue>;
 }
 
-function finish(draft: AppDraft, channels: Readonly<Record<string, string>>, base: string, apiBindings: readonly Binding[], management: string): ApplicationPlan {
+function finish(draft: AppDraft, channels: Readonly<Record<string, string>>, base: string, apiBindings: readonly Binding[], management: string, modelDefault: string): ApplicationPlan {
   const c = charm(draft.charm);
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(draft.config)) {
@@ -297,16 +351,22 @@ function finish(draft: AppDraft, channels: Readonly<Record<string, string>>, bas
     if (problem) throw new Error(`constructs/openstack/deployment.ts: application ${draft.name}: ${problem}`);
     config[key] = String(value);
   }
+  const bindings = API_CHARMS_WITH_PUBLIC_BINDING.has(draft.charm) ? bindingsFor(c, apiBindings) : [{ endpoint: "", space: management }];
+  const channel = channels[draft.charm] ?? CATALOG.channels[draft.charm]!;
+  // A pin holds only for the channel it was recorded on; a site that moves the channel moves off the pin.
+  const pin = CATALOG.revisions[draft.charm];
   return {
     name: draft.name,
     charm: draft.charm,
-    channel: channels[draft.charm] ?? CATALOG.channels[draft.charm],
+    channel,
+    ...(pin && pin.channel === channel ? { revision: pin.revision } : {}),
     base,
     subordinate: c.subordinate,
     machines: draft.machines,
     units: c.subordinate ? 0 : draft.machines.length,
     config,
-    bindings: API_CHARMS_WITH_PUBLIC_BINDING.has(draft.charm) ? bindingsFor(c, apiBindings) : [{ endpoint: "", space: management }],
+    bindings: effectiveBindings(bindings, modelDefault),
+    spaces: distinct(bindings.map((b) => b.space)),
     trust: false,
     // MAAS has no firewaller: expose changes nothing there, so nothing is exposed.
     expose: false,

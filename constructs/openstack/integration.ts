@@ -26,5 +26,11 @@ export class Integration extends Construct {
       modelUuid: props.modelUuid,
       application: [props.a, props.b].map((end) => ({ name: end.application.application.name, endpoint: end.endpoint })),
     });
+    // Juju drops an application's relations when it destroys it, but the names here stay the same across the
+    // replace, so without this the relation would be missing until a later plan noticed.
+    this.integration.addOverride(
+      "lifecycle.replace_triggered_by",
+      [props.a, props.b].map((end) => `${end.application.application.terraformResourceType}.${end.application.application.friendlyUniqueId}.id`),
+    );
   }
 }

@@ -4,7 +4,7 @@
  */
 import { Construct } from "constructs";
 import { Machine } from "../../.gen/providers/juju/machine";
-import { replaceWhenHardwareChanges } from "../common/hardware";
+import { TerraformData } from "../common/terraform-data";
 
 export interface JujuMachineProps {
   readonly modelUuid: string;
@@ -16,12 +16,18 @@ export interface JujuMachineProps {
   /** A container: the Juju machine it runs in (an LXD container `lxd:<machine id>`). */
   readonly parent?: JujuMachine;
   /**
-   * The MAAS node's hardware identity (a worker's PXE MAC): when it changes the node was re-enlisted and
-   * the Juju machine is replaced. @default - none (VMs and containers)
+   * What the machine stands for beyond its configuration: a worker's PXE MAC (new hardware behind the hostname is a
+   * node MAAS enlists afresh), a container's host. When it changes the machine is replaced. @default - none
    */
-  readonly hardware?: Readonly<Record<string, string>>;
-  /** Extra constraints. @default none: placement picks the host */
+  readonly identity?: Readonly<Record<string, string>>;
+  /** Constraints; for a container, the spaces it needs (Juju gives it no other). @default none: placement picks the host */
   readonly constraints?: string;
+  /**
+   * How long create waits for the machine to run (the provider's default is 30m). Only create reads it, and a
+   * later change is an in-place update that makes machine_id unknown for that plan, so it is fixed per kind of
+   * machine, never derived from the site. @default 30m
+   */
+  readonly createTimeout?: string;
 }
 
 export class JujuMachine extends Construct {
@@ -40,8 +46,20 @@ export class JujuMachine extends Construct {
       base: props.base,
       placement: props.parent ? `lxd:${props.parent.machineId}` : props.hostname,
       constraints: props.constraints,
+      timeouts: props.createTimeout ? { create: props.createTimeout } : undefined,
     });
-    if (props.hardware) replaceWhenHardwareChanges(this, this.machine, props.hardware);
+    // Terraform's JSON syntax takes lifecycle references as plain addresses, without ${}.
+    const address = (r: { terraformResourceType: string; friendlyUniqueId: string }) => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
+    const triggers: string[] = [];
+    if (props.identity) triggers.push(address(new TerraformData(this, "hardware", { input: props.identity })));
+    if (props.parent) {
+      // The host's machine_id goes unknown whenever the host is updated in place, and placement forces replacement:
+      // the container would be destroyed for nothing. It is replaced instead when it moves to another host (its
+      // identity) or when its host is replaced (a new id).
+      this.machine.addOverride("lifecycle.ignore_changes", ["placement"]);
+      triggers.push(`${address(props.parent.machine)}.id`);
+    }
+    if (triggers.length > 0) this.machine.addOverride("lifecycle.replace_triggered_by", triggers);
     this.machineId = this.machine.machineId;
   }
 }

@@ -1,22 +1,32 @@
 /**
  * The OpenStack stack: one Juju model on the MAAS cloud with every machine, application and integration
- * of `planDeployment(site)`. Names and addresses come from the site model, never from another stack's
- * state, so this stack plans on its own (a PR preview works before anything is applied).
+ * of `planDeployment(site)`. Names and addresses come from the site model, never from another stack's state.
  *
- * The Juju provider takes its connection from JUJU_CONTROLLER_ADDRESSES, JUJU_USERNAME, JUJU_PASSWORD and
- * JUJU_CA_CERT: nothing about the controller is written into the synthesized JSON.
+ * The Juju provider dials its controller while planning, so this stack plans only once the juju-controller stack
+ * has bootstrapped one. Its connection is explicit, from the variables juju_controller_addresses, juju_username,
+ * juju_password and juju_ca_certificate (TF_VAR_*, the juju-controller stack's outputs): a provider missing any of
+ * them would fall back to JUJU_* and then to the local juju CLI's current controller, whichever that is. Nothing
+ * about the controller is written into the synthesized JSON.
  */
-import { Annotations, TerraformOutput, TerraformStack } from "cdktf";
+import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { JujuProvider } from "../../.gen/providers/juju/provider";
 import { configureBackend } from "../common/backend";
 import { protectFromDestroy, RemovalGuard } from "../common/protection";
 import type { Site } from "../site";
 import { CharmApplication } from "./charm-application";
-import { planDeployment, type Deployment } from "./deployment";
+import { planDeployment, type Deployment, type MachineKind } from "./deployment";
 import { Integration } from "./integration";
 import { JujuMachine } from "./juju-machine";
 import { JujuModel } from "./juju-model";
+
+/**
+ * How long a new machine may take to reach "running". A worker is bare metal: MAAS powers it on, PXE boots and
+ * installs it, and it reboots, with firmware POST each time (often minutes on servers); the provider's 30m is
+ * too short for that. A control-plane VM is deployed by MAAS the same way, without the POST; a container starts
+ * in minutes.
+ */
+const CREATE_TIMEOUT: Readonly<Record<MachineKind, string | undefined>> = { worker: "90m", "control-plane": "45m", container: undefined };
 
 export interface OpenStackStackProps {
   readonly site: Site;
@@ -37,7 +47,23 @@ export class OpenStackStack extends TerraformStack {
     for (const warning of plan.warnings) Annotations.of(this).addWarning(warning);
 
     const backend = configureBackend(this, site, "openstack");
-    new JujuProvider(this, "juju", {});
+    const connection = (name: string, output: string, sensitive = false) => {
+      const v = new TerraformVariable(this, name, {
+        type: "string",
+        nullable: false,
+        sensitive,
+        // run-stacks reads "output <name> of the <stack> stack" to say what to deploy first when it is not set.
+        description: `Juju controller connection: output ${output} of the juju-controller stack; set TF_VAR_${name}.`,
+      });
+      v.overrideLogicalId(name);
+      return v.stringValue;
+    };
+    new JujuProvider(this, "juju", {
+      controllerAddresses: connection("juju_controller_addresses", "api_addresses (joined with commas)"),
+      username: connection("juju_username", "username"),
+      password: connection("juju_password", "password", true),
+      caCertificate: connection("juju_ca_certificate", "ca_cert"),
+    });
 
     this.model = new JujuModel(this, "model", plan.model);
     const modelUuid = this.model.uuid;
@@ -51,7 +77,9 @@ export class OpenStackStack extends TerraformStack {
         base: m.base,
         hostname: m.hostname,
         parent: m.parent ? machines.get(m.parent) : undefined,
-        hardware: m.pxeMac ? { pxe_mac_address: m.pxeMac } : undefined,
+        identity: m.pxeMac ? { pxe_mac_address: m.pxeMac } : m.parent ? { host: m.parent } : undefined,
+        constraints: m.constraints,
+        createTimeout: CREATE_TIMEOUT[m.kind],
       });
       machines.set(m.name, machine);
     }
@@ -72,6 +100,7 @@ export class OpenStackStack extends TerraformStack {
         name: app.name,
         charm: app.charm,
         channel: app.channel,
+        revision: app.revision,
         base: app.base,
         machines: app.subordinate ? undefined : app.machines.map((key) => machines.get(key)!.machineId),
         config: app.config,

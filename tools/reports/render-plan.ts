@@ -59,6 +59,7 @@ const COUNT_WORDS: readonly (readonly [keyof Counts, string])[] = [
 
 function stackLine(s: StackSummary): string {
   if (s.error !== undefined) return "❌ plan failed";
+  if (s.skipped !== undefined) return "⏭️ not planned yet";
   if (!hasChanges(s)) return "no changes";
   const words = countWords(s.counts, COUNT_WORDS, ["create", "update", "replace", "delete"]);
   const outputs = s.outputs.length ? `; ${s.outputs.length} output${s.outputs.length === 1 ? "" : "s"} changing` : "";
@@ -167,6 +168,10 @@ function stackSection(s: StackSummary, detail: ReadonlyMap<ChangeItem, Detail>, 
     out.push("Terraform could not plan this stack:", "", `<pre>${err.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</pre>`, "");
     return out.join("\n");
   }
+  if (s.skipped !== undefined) {
+    out.push(s.skipped, "");
+    return out.join("\n");
+  }
   if (s.planErrored) out.push("⚠️ Terraform reported an error while planning; this plan is incomplete.", "");
   if (!hasChanges(s)) {
     out.push("No changes. Terraform will not create, update or destroy anything in this stack.", "");
@@ -249,7 +254,7 @@ export function renderPlanReport(stacks: readonly StackSummary[], opts: PlanRepo
   const head: string[] = [markerFor(opts.markerKey ?? "default"), `## ${opts.title ?? "Terraform plan preview"}`, ""];
   if (opts.context) head.push(opts.context, "");
   const anyError = stacks.some((s) => s.error !== undefined);
-  if (!anyError && stacks.every((s) => !hasChanges(s))) {
+  if (!anyError && stacks.every((s) => !hasChanges(s) && s.skipped === undefined)) {
     const names = stacks.map((s) => code(s.name)).join(", ");
     const where = stacks.length === 1 ? `stack ${names}` : `any stack (${names})`;
     head.push(`**No changes.** Terraform plans no changes in ${where}: the infrastructure matches the configuration.`, "");

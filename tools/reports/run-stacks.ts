@@ -29,7 +29,7 @@ import { parsePlan, type Plan } from "./plan-json";
 import { redactShowJson, scrubSecrets } from "./redact";
 import { renderDriftReport } from "./render-drift";
 import { renderPlanReport } from "./render-plan";
-import { failedStack, summarizePlan, type StackSummary } from "./summarize";
+import { failedStack, skippedStack, summarizePlan, type StackSummary } from "./summarize";
 
 export interface StackDir {
   readonly name: string;
@@ -93,6 +93,29 @@ export interface StackResult {
   /** The plan, unmasked (the reports mask what they print), when it succeeded. */
   readonly plan?: Plan;
   readonly error?: string;
+  /** Not planned: it needs outputs of a stack that has not been deployed (or whose outputs are not given). */
+  readonly skipped?: string;
+}
+
+/**
+ * Why a stack cannot be planned yet, or undefined. A required variable (no default) whose description says it is
+ * `output <name> of the <stack> stack` and that the environment does not set means that stack has not been
+ * deployed: the openstack stack's provider dials the Juju controller while planning, and there is none before the
+ * juju-controller stack is applied.
+ */
+export function missingStackOutputs(stack: StackDir, env: NodeJS.ProcessEnv): string | undefined {
+  const file = join(stack.dir, "cdk.tf.json");
+  if (!existsSync(file)) return undefined;
+  const vars = (JSON.parse(readFileSync(file, "utf8")) as { variable?: Record<string, { default?: unknown; description?: string }> }).variable ?? {};
+  const missing = new Map<string, string[]>();
+  for (const [name, v] of Object.entries(vars)) {
+    const from = /output \S+.* of the (\S+) stack/.exec(v.description ?? "")?.[1];
+    if (!from || v.default !== undefined || env[`TF_VAR_${name}`]) continue;
+    missing.set(from, [...(missing.get(from) ?? []), `TF_VAR_${name}`]);
+  }
+  if (missing.size === 0) return undefined;
+  const parts = [...missing].map(([from, names]) => `deploy the \`${from}\` stack first, then set ${names.map((n) => `\`${n}\``).join(", ")} from its outputs`);
+  return `Skipped: this stack plans against what other stacks create, and its inputs from them are not set; ${parts.join("; ")} (docs/openstack.md, "The operator's run").`;
 }
 
 /**
@@ -114,6 +137,8 @@ export function stackEnv(stack: StackDir, env: NodeJS.ProcessEnv): NodeJS.Proces
 /** init, plan (-refresh-only for drift) with -detailed-exitcode, show -json and show. */
 export function planStack(stack: StackDir, mode: Mode, outDir: string, baseEnv: NodeJS.ProcessEnv, io: Io): StackResult {
   const env = stackEnv(stack, baseEnv);
+  const skipped = missingStackOutputs(stack, env);
+  if (skipped) return { stack, skipped };
   const tf = env.TERRAFORM_BIN || "terraform";
   const base = join(outDir, stack.name);
   // In the stack's folder, not outDir: a saved plan holds every secret in clear.
@@ -185,7 +210,9 @@ export function main(argv: readonly string[], io: Io = processIo, env: NodeJS.Pr
     });
 
     if (mode === "preview") {
-      const summaries: StackSummary[] = results.map((r) => (r.plan ? summarizePlan(r.stack.name, r.plan) : failedStack(r.stack.name, r.error!)));
+      const summaries: StackSummary[] = results.map((r) =>
+        r.plan ? summarizePlan(r.stack.name, r.plan) : r.skipped ? skippedStack(r.stack.name, r.skipped) : failedStack(r.stack.name, r.error!),
+      );
       const md = renderPlanReport(summaries, {
         ...(values.marker ? { markerKey: values.marker } : {}),
         ...(values.context ? { context: values.context } : {}),
@@ -201,6 +228,10 @@ export function main(argv: readonly string[], io: Io = processIo, env: NodeJS.Pr
     let drift = false;
     let error = false;
     for (const r of results) {
+      if (r.skipped) {
+        io.stderr(`run-stacks: stack ${r.stack.name}: ${r.skipped}\n`);
+        continue;
+      }
       if (r.error) {
         error = true;
         io.stderr(`run-stacks: stack ${r.stack.name}: ${r.error}\n`);

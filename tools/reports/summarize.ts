@@ -32,6 +32,8 @@ export interface StackSummary {
   readonly name: string;
   /** Set when the stack could not be planned; then nothing else is known about it. */
   readonly error?: string;
+  /** Set when the stack was not planned on purpose: why, and what to deploy first. */
+  readonly skipped?: string;
   readonly items: readonly ChangeItem[];
   readonly counts: Counts;
   readonly byLayer: ReadonlyMap<LayerId, Counts>;
@@ -150,6 +152,10 @@ export function summarizePlan(name: string, plan: Plan): StackSummary {
     planErrored: plan.errored === true,
     ...(plan.timestamp ? { timestamp: plan.timestamp } : {}),
   };
+}
+
+export function skippedStack(name: string, reason: string): StackSummary {
+  return { name, skipped: reason, items: [], counts: emptyCounts(), byLayer: new Map(), reads: 0, outputs: [], planErrored: false };
 }
 
 export function failedStack(name: string, error: string): StackSummary {

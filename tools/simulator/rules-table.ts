@@ -1,7 +1,9 @@
 /**
  * The twin's rules as the Markdown table in tools/simulator/README.md ("The twin"), generated from the rule
- * tables so the README cannot drift from them: `npx tsx tools/simulator/rules-table.ts`.
+ * tables so the README cannot drift from them: `npx tsx tools/simulator/rules-table.ts --write` rewrites it there.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { RULE_TABLES } from "./src/twin";
 
 const cell = (s: string): string => s.replace(/\|/g, "\\|");
@@ -17,4 +19,17 @@ export function rulesTable(): string {
   return rows.join("\n");
 }
 
-if (require.main === module) process.stdout.write(rulesTable() + "\n");
+/** The README with its rules table (the lines from the table's header to the first blank line) replaced. */
+export function withRulesTable(readme: string): string {
+  const start = readme.indexOf("| rule | what the real system does | read in |");
+  if (start < 0) throw new Error("tools/simulator/README.md has no rules table to replace");
+  const end = readme.indexOf("\n\n", start);
+  return readme.slice(0, start) + rulesTable() + (end < 0 ? "\n" : readme.slice(end));
+}
+
+if (require.main === module) {
+  if (process.argv.includes("--write")) {
+    const readme = path.join(__dirname, "README.md");
+    fs.writeFileSync(readme, withRulesTable(fs.readFileSync(readme, "utf8")));
+  } else process.stdout.write(rulesTable() + "\n");
+}

@@ -28,7 +28,7 @@ export interface TwinCredentials {
   readonly lxdTrustToken: string;
   /** The certificate MAAS presents to LXD; the substrate makes LXD trust it. */
   readonly maasLxd: { readonly certificate: string; readonly key: string };
-  readonly juju: { readonly addresses: string; readonly username: string; readonly password: string; readonly caCert: string };
+  readonly juju: JujuControllerFacts;
 }
 
 /** A rack controller interface MAAS discovered: its name and the world key of the VLAN it sits on. */
@@ -41,8 +41,28 @@ export interface RackInterface {
 export const FACTS = {
   maas: { apiKeys: "api_keys", rackInterfaces: "rack_interfaces", cabling: "cabling", machineStatus: "machine_status" },
   lxd: { server: "server", trustTokens: "trust_tokens", trusted: "trusted_clients", resources: "resources" },
-  juju: { controller: "controller" },
+  juju: {
+    controller: "controller",
+    /** The controller `juju show-controller` reports on the operator's machine (absent: no juju CLI there). */
+    cli: "cli_controller",
+    /** Juju's instance status per machine ID ("running", "provisioning error"). */
+    machineStatus: "machine_status",
+    /** The spaces Juju gave each container, by machine ID. */
+    machineSpaces: "machine_spaces",
+    /** The last machine number handed out in the model. */
+    machineSeq: "machine_seq",
+    /** The replica count each application's Ceph pools were created with. */
+    cephPoolSize: "ceph_pool_size",
+  },
 } as const;
+
+/** How to reach a Juju controller: what `juju show-controller --show-password` and the juju-controller stack's outputs give. */
+export interface JujuControllerFacts {
+  readonly addresses: string;
+  readonly username: string;
+  readonly password: string;
+  readonly caCert: string;
+}
 
 export interface LxdServerFacts {
   readonly address: string;
@@ -206,5 +226,10 @@ export function credentialEnv(c: TwinCredentials): Record<string, string> {
     JUJU_USERNAME: c.juju.username,
     JUJU_PASSWORD: c.juju.password,
     JUJU_CA_CERT: c.juju.caCert,
+    // The openstack stack's explicit connection (its provider never falls back to JUJU_* or the juju CLI).
+    TF_VAR_juju_controller_addresses: c.juju.addresses,
+    TF_VAR_juju_username: c.juju.username,
+    TF_VAR_juju_password: c.juju.password,
+    TF_VAR_juju_ca_certificate: c.juju.caCert,
   };
 }

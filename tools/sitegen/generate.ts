@@ -90,7 +90,11 @@ export function generateSite({ workers, zones }: GeneratedSiteOptions): Record<s
       vms,
     },
     workers: workerList,
-    openstack: { model: { name: "openstack", cloud: "maas-cloud", credential: "maas-credential", config: { "default-space": "management" } } },
+    openstack: {
+      model: { name: "openstack", cloud: "maas-cloud", credential: "maas-credential", config: { "default-space": "management" } },
+      // Fixed before the first deploy: the charms set a pool's size only when they create it.
+      ceph: { replicas: 3 },
+    },
   };
 }
 

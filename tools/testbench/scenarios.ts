@@ -50,6 +50,7 @@ export const SECRETS = {
   TF_VAR_maas_api_key: TWIN_CREDENTIALS.maasApiKey,
   MAAS_API_KEY: TWIN_CREDENTIALS.maasApiKey,
   JUJU_PASSWORD: TWIN_CREDENTIALS.juju.password,
+  TF_VAR_juju_password: TWIN_CREDENTIALS.juju.password,
   OS_PASSWORD: "e2e-os-password-61d0",
   OS_APPLICATION_CREDENTIAL_SECRET: "e2e-os-appcred-9b27",
 } as const;
@@ -73,6 +74,10 @@ export const STACK_ENV: NodeJS.ProcessEnv = {
   TF_VAR_maas_lxd_certificate: TWIN_CREDENTIALS.maasLxd.certificate,
   JUJU_CONTROLLER_ADDRESSES: TWIN_CREDENTIALS.juju.addresses,
   JUJU_USERNAME: TWIN_CREDENTIALS.juju.username,
+  // The openstack stack's explicit controller connection (the juju-controller stack's outputs).
+  TF_VAR_juju_controller_addresses: TWIN_CREDENTIALS.juju.addresses,
+  TF_VAR_juju_username: TWIN_CREDENTIALS.juju.username,
+  TF_VAR_juju_ca_certificate: TWIN_CREDENTIALS.juju.caCert,
   OS_AUTH_URL: "https://127.0.0.1:5000/v3",
   OS_USERNAME: "admin",
   OS_PROJECT_NAME: "admin",
@@ -150,8 +155,9 @@ export function expectedCreates(site: Site): Record<StackName, number> {
     1; // removal guard
   const d = planDeployment(site);
   // model + Juju machines (workers, control-plane VMs, LXD containers) + applications + integrations + removal guard
-  // + a hardware identity per worker machine
-  const openstack = 1 + d.machines.length + d.applications.length + d.relations.length + 1 + d.machines.filter((m) => m.pxeMac).length;
+  // + a hardware identity per worker machine + a host identity per container
+  const openstack =
+    1 + d.machines.length + d.applications.length + d.relations.length + 1 + d.machines.filter((m) => m.pxeMac).length + d.machines.filter((m) => m.parent).length;
   const { flavors, images, projects } = site.cloud;
   const projectObjects = projects.reduce(
     (n, p) =>
@@ -251,6 +257,7 @@ export function seedTwin(bench: Bench, site: SiteData = defaultSite()): void {
   bench.env["MAAS_API_KEY"] = credentials.maasApiKey;
 }
 
+
 export interface FakeMaas {
   port: number;
   requests: { method: string; url: string; authorization: string; body: string }[];
@@ -276,7 +283,7 @@ export async function startFakeMaas(): Promise<FakeMaas> {
 export interface RealPlans {
   /** First plan of the substrate stack: 45 creates. */
   creates: PlanJson;
-  /** First plan of the openstack stack: 112 creates. */
+  /** First plan of the openstack stack: 131 creates. */
   createsOpenstack: PlanJson;
   /** First plan of the juju-controller stack (with creates and createsOpenstack, the whole default site). */
   createsJujuController: PlanJson;
@@ -366,8 +373,13 @@ async function produceRealPlans(app: string): Promise<RealPlans> {
     const newMac = (s: SiteData) => (s.workers[0].nics[0].mac = "3c:ec:ef:10:00:99");
     const mac = variant("replace-worker", newMac, { SITE_ALLOW_DESTROY: "worker-1" });
     const macBlocked = variant("replace-worker-blocked", newMac);
-    const removed = variant("remove-worker", (s) => s.workers.pop(), { SITE_ALLOW_DESTROY: "worker-2" });
-    const blocked = variant("remove-worker-blocked", (s) => s.workers.pop());
+    // One storage worker left holds one copy: the site must say so (replicas above the storage workers are refused).
+    const removeStorageWorker = (s: SiteData) => {
+      s.workers.pop();
+      s.openstack.ceph.replicas = 1;
+    };
+    const removed = variant("remove-worker", removeStorageWorker, { SITE_ALLOW_DESTROY: "worker-2" });
+    const blocked = variant("remove-worker-blocked", removeStorageWorker);
     const cores = variant("replace-vm", (s) => (s.controller.vms.find((v: { hostname: string }) => v.hostname === "control-1").cores = 16), { SITE_ALLOW_DESTROY: "control-1" });
     // Copied before any plan runs (no lock files); applied to only after the other openstack plans.
     const twoOsd = variant("two-osd", (s) => (s.workers[1].osdDevices = ["/dev/sdd"]), {}, { copy: true });

@@ -188,7 +188,14 @@ export class ProviderSim {
     if (planned === null) {
       if (prior !== null) {
         const key = this.keyOf(type, prior as ObjectValue, priv);
-        if (key !== undefined) this.world.update((w) => void delete w.objects[type]?.[key]);
+        if (key !== undefined) {
+          this.world.update((w) => {
+            delete w.objects[type]?.[key];
+            // What the real system removes along with the object (e.g. Juju drops an application's relations).
+            const worlds = this.worlds(w);
+            for (const rule of rulesFor(this.rules, type)) rule.destroyed?.({ type, prior: prior as ObjectValue, key, worlds });
+          });
+        }
       }
       return { newState: null, private: {}, diags: [] };
     }

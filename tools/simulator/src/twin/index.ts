@@ -2,8 +2,9 @@
 import { activeRules, type Rule } from "./rule";
 import { MAAS_RULES } from "./maas";
 import { LXD_RULES } from "./lxd";
+import { JUJU_RULES } from "./juju";
 
-export const RULE_TABLES: Readonly<Record<string, readonly Rule[]>> = { maas: MAAS_RULES, lxd: LXD_RULES };
+export const RULE_TABLES: Readonly<Record<string, readonly Rule[]>> = { maas: MAAS_RULES, lxd: LXD_RULES, juju: JUJU_RULES };
 
 export function twinRules(provider: string): Rule[] {
   return activeRules(RULE_TABLES[provider] ?? []);

@@ -109,7 +109,32 @@ function usedOn(w: WorldData, host: string): HostResources {
   };
 }
 
+/** A list or set block's value: an array of objects. */
+const isBlockList = (v: unknown): v is unknown[] => Array.isArray(v) && v.every((e) => e !== null && typeof e === "object" && !Array.isArray(e));
+
 export const MAAS_RULES: readonly Rule[] = [
+  {
+    id: "maas.sdkv2.parent-force-new",
+    fact:
+      "In SDKv2, ForceNew on a list or set of blocks reaches only its element count: changing a field inside an element (a VM's disk size, a NIC's subnet) plans an in-place update, which the provider's Update then does not send to MAAS.",
+    cites: [
+      { repo: SDK, commit: "e6c7dc4", path: "helper/schema/schema.go", symbol: "schemaMap.diffList / diffSet (parent ForceNew copied only to the .# count)" },
+      { repo: SDK, commit: "e6c7dc4", path: "helper/schema/schema.go", symbol: "Schema.finalizeDiff (RequiresNew only for the attribute's own ForceNew)" },
+      provider("maas/resource_maas_vm_host_machine.go", "resourceMAASVMHostMachine (ForceNew on network_interfaces and storage_disks, not on their fields)"),
+    ],
+    plan({ prior, planned, requiresReplace }) {
+      if (!prior) return undefined;
+      for (let i = requiresReplace.length - 1; i >= 0; i--) {
+        const path = requiresReplace[i]!;
+        const head = path[0];
+        if (path.length !== 1 || !head || !("attribute_name" in head)) continue;
+        const before = prior[head.attribute_name];
+        const after = planned[head.attribute_name];
+        if (isBlockList(before) && isBlockList(after) && before.length === after.length) requiresReplace.splice(i, 1);
+      }
+      return undefined;
+    },
+  },
   {
     id: "maas.api-key",
     fact:

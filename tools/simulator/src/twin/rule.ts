@@ -62,6 +62,14 @@ export interface Refusal {
   readonly keep?: boolean;
 }
 
+export interface DestroyedContext {
+  readonly type: string;
+  /** The state of the object that was deleted. */
+  readonly prior: ObjectValue;
+  readonly key: string;
+  readonly worlds: Worlds;
+}
+
 export interface ReadContext {
   readonly type: string;
   /** The state Terraform will see; a rule may change it (values read back differently from what was sent). */
@@ -88,6 +96,8 @@ export interface Rule {
   configure?(c: ConfigureContext): Diag | undefined;
   plan?(c: PlanContext): Diag | undefined;
   apply?(c: ApplyContext): Refusal | undefined;
+  /** After a delete, inside the same world update: what the real system removes along with the object. */
+  destroyed?(c: DestroyedContext): void;
   /** May change what is read back, or refuse the read (the provider's error). */
   read?(c: ReadContext): Diag | undefined;
   /** The world key an import ID names, as the provider's importer resolves it (undefined: not found), or its error. */
@@ -96,6 +106,10 @@ export interface Rule {
 
 export function error(summary: string, detail?: string): Diag {
   return { severity: "ERROR", summary, detail };
+}
+
+export function warning(summary: string, detail?: string): Diag {
+  return { severity: "WARNING", summary, detail };
 }
 
 /** The rules in force: all of `rules` except those SIM_RULES_OFF names. */
