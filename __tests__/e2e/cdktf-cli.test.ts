@@ -55,7 +55,7 @@ it("cdktf diff then cdktf deploy --auto-approve, stack by stack, offline", async
   const common = ["--output", out, "--skip-provider-lock"];
   // The substrate also adopts what MAAS discovered on the controller: 9 imports, each updated in place.
   const plans = {
-    substrate: { imported: 9, added: 33, changed: 9 },
+    substrate: { imported: 9, added: 37, changed: 9 },
     "juju-controller": { imported: 0, added: 1, changed: 0 },
     openstack: { imported: 0, added: 131, changed: 0 },
     cloud: { imported: 0, added: 20, changed: 0 },

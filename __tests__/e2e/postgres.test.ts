@@ -105,7 +105,7 @@ describe("pg backend", () => {
     await bench.apply(dir, [], { env });
     const again = await bench.plan(dir, ["-detailed-exitcode"], { env: { ...env, TF_VAR_removal_guard: "true" } });
     expect(again.code).toBe(0);
-    expect(countActions(again.plan)).toEqual({ "no-op": 42 });
+    expect(countActions(again.plan)).toEqual({ "no-op": 46 });
     // DHCP is the provider's maas_vlan_dhcp now: nothing calls the MAAS API behind Terraform's back.
     expect(maas.requests).toHaveLength(0);
   });

@@ -20,14 +20,14 @@ const sensitiveMask = (rc: { change: unknown }) => (rc.change as { after_sensiti
 const GUARD = "terraform_data.removal-guard_check_822FE613";
 
 describe("fresh and unchanged", () => {
-  it("creates the whole substrate (33, and adopts the 9 objects MAAS discovered) and openstack (131) stacks", () => {
-    expect(countActions(plans.creates)).toEqual({ create: 33, update: 9 });
+  it("creates the whole substrate (37, and adopts the 9 objects MAAS discovered) and openstack (131) stacks", () => {
+    expect(countActions(plans.creates)).toEqual({ create: 37, update: 9 });
     expect(countActions(plans.createsOpenstack)).toEqual({ create: 131 });
   });
 
   it("after apply the same site plans nothing (-detailed-exitcode 0)", () => {
     expect(plans.exitCodes.noChanges).toBe(0);
-    expect(countActions(plans.noChanges)).toEqual({ "no-op": 42 });
+    expect(countActions(plans.noChanges)).toEqual({ "no-op": 46 });
   });
 });
 

@@ -149,7 +149,7 @@ describe("after a good synth", () => {
     const lines = r.stderr.trimEnd().split("\n");
     expect(lines[0]).toBe(`Synthesized site guia-implantacao (sites/default.yaml) into ${path.relative(ROOT, out)}/, 4 stacks in deployment order:`);
     expect(lines.slice(1, 5).map((l) => l.trim().split(/\s+/))).toEqual([
-      ["1.", "substrate", "42", "resources"],
+      ["1.", "substrate", "46", "resources"],
       ["2.", "juju-controller", "1", "resource"],
       ["3.", "openstack", "131", "resources"],
       ["4.", "cloud", String(expectedCreates(siteModel(defaultSite())).cloud), "resources"],

@@ -106,3 +106,18 @@ describe("the controller VMs", () => {
     for (const name of ["vm_host_id", "machine_ids", "subnet_ids"]) expect(outputs[name].sensitive).toBeUndefined();
   });
 });
+
+describe("a controller VM's disk or NICs", () => {
+  // The provider's ForceNew on storage_disks/network_interfaces reaches only their count (twin rule
+  // maas.sdkv2.parent-force-new), and MAAS cannot resize or re-cable a composed VM.
+  test("are its hardware identity: a change replaces the VM instead of an update MAAS would never apply", () => {
+    const vm = (s: ReturnType<typeof synthSubstrate>) => s.resource("maas_vm_host_machine", "hostname", "control-1");
+    const record = (s: ReturnType<typeof synthSubstrate>) => {
+      const ref = String((vm(s).lifecycle as { replace_triggered_by: string[] }).replace_triggered_by[0]);
+      return (s.json.resource.terraform_data as Record<string, { input: unknown }>)[ref.split(".")[1]!]!.input;
+    };
+    expect(record(stack)).toEqual({ disk: "400GiB", nics: "management=10.20.0.11,external=203.0.113.11" });
+    const bigger = synthSubstrate(siteWith((s) => (s.controller.vms.find((v: { hostname: string }) => v.hostname === "control-1").diskGiB = 500)));
+    expect(record(bigger)).toEqual({ disk: "500GiB", nics: "management=10.20.0.11,external=203.0.113.11" });
+  });
+});

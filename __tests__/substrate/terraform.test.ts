@@ -35,9 +35,9 @@ describe("terraform with the synthesized substrate stack", () => {
   test("plans every substrate object of the default site, adopting what MAAS discovered", async () => {
     const { plan } = await bench.plan(dir, [], { env: { ...bench.env, ...STACK_ENV } });
     // Per segment a space and, adopted, its fabric, VLAN and subnet (3 + 9); 5 ranges; DHCP; per worker hardware
-    // identity, machine, 2 NICs, 2 links (6 x 2); 4 tags; storage pool and trust certificate; VM host; 4 VMs;
-    // removal guard.
-    expect(resourceCount).toBe(3 + 9 + 5 + 1 + 12 + 4 + 2 + 1 + 4 + 1);
+    // identity, machine, 2 NICs, 2 links (6 x 2); 4 tags; storage pool and trust certificate; VM host; 4 VMs and
+    // their hardware records; removal guard.
+    expect(resourceCount).toBe(3 + 9 + 5 + 1 + 12 + 4 + 2 + 1 + 8 + 1);
     const site = siteModel(defaultSite());
     expect(countActions(plan)).toEqual({ create: expectedCreates(site).substrate, update: expectedAdopted(site).substrate });
   });

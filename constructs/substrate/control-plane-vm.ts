@@ -4,6 +4,7 @@
  */
 import { Construct } from "constructs";
 import { VmHostMachine } from "../../.gen/providers/maas/vm-host-machine";
+import { replaceWhenHardwareChanges } from "../common/hardware";
 import { protectFromDestroy } from "../common/protection";
 import type { Site, Vm } from "../site";
 import type { ControllerLxd } from "./controller-lxd";
@@ -41,6 +42,13 @@ export class ControlPlaneVm extends Construct {
       // The VM commissions by PXE booting on its first NIC: MAAS must serve DHCP on that VLAN first.
       dependsOn: pxe?.dhcp ? [pxe.dhcp] : [],
       timeouts: { create: COMMISSIONING_TIMEOUT },
+    });
+    // The provider's ForceNew on storage_disks and network_interfaces reaches only their count (SDKv2): a
+    // bigger disk or a NIC on another segment would plan an update in place that MAAS never applies. MAAS
+    // cannot resize or re-cable a composed VM, so a change of either is a new VM.
+    replaceWhenHardwareChanges(this, this.machine, {
+      disk: `${vm.diskGiB}GiB`,
+      nics: vm.nics.map((n) => `${n.segment}${n.address ? `=${n.address}` : ""}`).join(","),
     });
     protectFromDestroy(this.machine, props.site, vm.hostname);
   }

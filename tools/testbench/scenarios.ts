@@ -150,7 +150,7 @@ export function expectedCreates(site: Site): Record<StackName, number> {
     pools.length + // resource pools other than MAAS's default
     roles.length + // one MAAS tag per role in use
     workerObjects +
-    1 + controller.vms.length + // VM host and its VMs
+    1 + 2 * controller.vms.length + // VM host, its VMs and their hardware records (disk and NICs)
     2 + // LXD storage pool and the trust of MAAS's certificate
     1; // removal guard
   const d = planDeployment(site);
