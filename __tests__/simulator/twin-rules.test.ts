@@ -13,6 +13,7 @@ import { ProviderSim } from "../../tools/simulator/src/provider";
 import { ProviderMeta, SchemaFile, normalizeBlock, providerSchemaOf } from "../../tools/simulator/src/schema";
 import { World, readWorldFile, worldFile, writeWorldFile } from "../../tools/simulator/src/world";
 import { RULE_TABLES } from "../../tools/simulator/src/twin";
+import { recommissionMachine } from "../../tools/simulator/src/twin/maas";
 import { activeRules } from "../../tools/simulator/src/twin/rule";
 import { FACTS, seedWorlds, type TwinCredentials } from "../../tools/simulator/seed";
 import { rulesTable } from "../../tools/simulator/rules-table";
@@ -158,6 +159,20 @@ describe("MAAS", () => {
     expect(summaries(mtu.diags)).toEqual(["ServerError: 409 Conflict (Cannot update interface interface because the machine is not New, Ready, Allocated, or Broken.)"]);
     const link = create(maas, "maas_network_interface_link", { machine: id, network_interface: "1", subnet: "1", mode: "AUTO" });
     expect(summaries(link.diags)[0]).toContain("Cannot link subnet interface because the machine is not New, Ready, Allocated, or Broken.");
+  });
+
+  test("re-commissioning a machine in MAAS drops its links: the next refresh finds them gone", () => {
+    const maas = sim("maas");
+    managementDhcp(maas);
+    const worker = site.workers[0]!;
+    const machine = create(maas, "maas_machine", { hostname: worker.hostname, pxe_mac_address: worker.pxeNic.mac, power_type: "ipmi", power_parameters: "{}" });
+    const id = String((machine.newState as ObjectValue)["id"]);
+    const link = create(maas, "maas_network_interface_link", { machine: id, network_interface: "1", subnet: "1", mode: "AUTO" });
+    expect(maas.readResource("maas_network_interface_link", link.newState, link.private).newState).not.toBeNull();
+    const w = readWorldFile(worldFile(dir, "maas"));
+    recommissionMachine(w, id);
+    writeWorldFile(worldFile(dir, "maas"), w);
+    expect(maas.readResource("maas_network_interface_link", link.newState, link.private).newState).toBeNull();
   });
 
   test("a subnet created without allow_proxy/allow_dns is open to MAAS's proxy and DNS", () => {

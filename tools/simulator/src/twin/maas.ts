@@ -388,3 +388,17 @@ function timeoutOf(state: ObjectValue, op: string, fallback: string): string {
   const sec = seconds % 60;
   return h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
 }
+
+/**
+ * What MAAS does when an operator re-commissions a machine by hand (provider 2.6.0 never does it on update):
+ * commissioning clears every link of its interfaces (the provider sends no skip_networking), then the machine
+ * is Ready again. Tests call it on a world to see the drift a plan must repair.
+ * canonical/maas@46ca46d src/maasserver/models/node.py Node.set_initial_networking_configuration
+ * (_clear_networking_configuration: clear_all_links); src/metadataserver/builtin_scripts/hooks.py
+ * update_node_network_information.
+ */
+export function recommissionMachine(w: WorldData, systemId: string): void {
+  const links = w.objects["maas_network_interface_link"] ?? {};
+  for (const [key, link] of Object.entries(links)) if (str(link["machine"]) === systemId) delete links[key];
+  setMachineStatus(w, "maas_machine", systemId, "Ready");
+}
