@@ -20,11 +20,15 @@ export interface Hint {
 export function operatorHint(item: ChangeItem): Hint | undefined {
   const { rc } = item;
   if (rc.action_reason === "replace_because_tainted" && MACHINES.has(rc.type)) {
+    const juju = rc.type === "juju_machine";
     return {
       say:
-        "an earlier create of this machine failed (for example it timed out while commissioning), so Terraform marked it " +
-        "tainted, and prevent_destroy blocks the replacement. If it is broken, fix or delete it in MAAS, or replace it " +
-        `deliberately with SITE_ALLOW_DESTROY (README, Protection). Once MAAS (or Juju) shows it ready, keep it, in cdktf.out/stacks/${item.stack}`,
+        `an earlier create of this machine failed (${juju ? "Juju never got it running" : "for example it timed out while commissioning"}), ` +
+        "so Terraform marked it tainted, and prevent_destroy blocks the replacement. " +
+        (juju
+          ? "Retry it (juju retry-provisioning <machine>) until Juju shows it started, or replace it deliberately with SITE_ALLOW_DESTROY (docs/openstack.md). "
+          : "If it is broken, fix or delete it in MAAS, or replace it deliberately with SITE_ALLOW_DESTROY (README, Protection). ") +
+        `Once ${juju ? "Juju" : "MAAS"} shows it ready, keep it, in cdktf.out/stacks/${item.stack}`,
       run: `terraform untaint ${sh(rc.address)}`,
     };
   }
