@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { parseSite, type Site } from "../../constructs/site";
+import { parseSite, SiteError, type Site } from "../../constructs/site";
 import { generateSite, type GeneratedSiteOptions } from "../../tools/sitegen/generate";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,4 +21,15 @@ export function siteWith(edit: (site: SiteData) => void, allowDestroy?: string):
 
 export function generatedSite(options: GeneratedSiteOptions, allowDestroy?: string): Site {
   return parseSite(JSON.stringify(generateSite(options)), `scale-${options.workers}.json`, allowDestroy);
+}
+
+/** The problems the site rules find in the default site after `edit`, as "path: message" lines; [] when it is accepted. */
+export function siteProblems(edit: (site: SiteData) => void): string[] {
+  try {
+    siteWith(edit);
+  } catch (err) {
+    if (err instanceof SiteError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
+  return [];
 }

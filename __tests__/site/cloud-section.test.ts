@@ -1,16 +1,6 @@
 /** The site file's `cloud` section: what it derives, and one test per bad input with the message an operator sees. */
-import { SiteError } from "../../constructs/site";
-import { siteWith, type SiteData } from "../helpers/sites";
+import { siteProblems, siteWith, type SiteData } from "../helpers/sites";
 
-function problemsOf(edit: (site: SiteData) => void): string[] {
-  try {
-    siteWith(edit);
-  } catch (err) {
-    if (err instanceof SiteError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  throw new Error("expected the site to be rejected");
-}
 
 /** A second external segment with its own floating range. */
 const secondExternal = (s: SiteData) =>
@@ -245,11 +235,11 @@ describe("bad cloud sections are rejected with the field, the problem and the fi
       "cloud.projects[0].access.tcpPorts[0]: a port is 1-65535",
     ],
   ])("%s", (_, edit, message) => {
-    expect(problemsOf(edit)).toContain(message);
+    expect(siteProblems(edit)).toContain(message);
   });
 
   it("a password in a project is refused with where secrets go", () => {
-    expect(problemsOf((s) => (s.cloud.projects[0].password = "hunter2"))[0]).toMatch(
+    expect(siteProblems((s) => (s.cloud.projects[0].password = "hunter2"))[0]).toMatch(
       /^cloud\.projects\[0\]: unknown field password; secrets never go in the site file/,
     );
   });

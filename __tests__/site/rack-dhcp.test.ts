@@ -2,36 +2,26 @@
  * Site rules for what MAAS's rack controller can serve: refused before anything is synthesized, because the
  * twin (and real MAAS) would refuse the DHCP, or the adopted networks would not line up, at apply.
  */
-import { SiteError } from "../../constructs/site";
-import { siteWith, type SiteData } from "../helpers/sites";
+import { siteProblems } from "../helpers/sites";
 
-function problemsOf(edit: (site: SiteData) => void): string[] {
-  try {
-    siteWith(edit);
-  } catch (err) {
-    if (err instanceof SiteError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
 
 describe("the rack controller and DHCP", () => {
   it("accepts the default site: every DHCP segment is on the controller through a tagged NIC", () => {
-    expect(problemsOf(() => undefined)).toEqual([]);
+    expect(siteProblems(() => undefined)).toEqual([]);
   });
 
   it("refuses an untagged controller NIC on a DHCP segment: MAAS would see it on VID 0", () => {
-    expect(problemsOf((s) => (s.controller.nics[0].tagged = false))).toEqual([
+    expect(siteProblems((s) => (s.controller.nics[0].tagged = false))).toEqual([
       'controller.nics[0].tagged: eno1 is untagged, so MAAS puts it on VID 0 and its rack cannot serve DHCP on VLAN 20 of "management"; carry that VLAN tagged to the controller (a sub-interface eno1.20 in the segment\'s bridge) and set tagged: true, or set dhcp: false on the segment',
     ]);
   });
 
   it("accepts an untagged NIC where MAAS serves no DHCP", () => {
-    expect(problemsOf((s) => (s.controller.nics[2].tagged = false))).toEqual([]);
+    expect(siteProblems((s) => (s.controller.nics[2].tagged = false))).toEqual([]);
   });
 
   it("refuses a DHCP segment the controller cannot serve, directly or through a relay", () => {
-    const problems = problemsOf((s) => {
+    const problems = siteProblems((s) => {
       const bmc = s.segments.find((g: { name: string }) => g.name === "bmc");
       bmc.dhcp = true;
       bmc.dynamic = [{ start: "10.10.0.200", end: "10.10.0.220" }];
@@ -43,13 +33,13 @@ describe("the rack controller and DHCP", () => {
   });
 
   it("accepts a remote rack's management segment: its DHCP is relayed to the controller's", () => {
-    expect(problemsOf((s) => {
+    expect(siteProblems((s) => {
       s.segments.push({ name: "management-r2", purpose: "management", fabric: "rack2", vlan: 20, cidr: "10.20.2.0/24", space: "management", dynamic: [{ start: "10.20.2.200", end: "10.20.2.250" }] });
     })).toEqual([]);
   });
 
   it("refuses two segments of one fabric reaching the controller through different NICs", () => {
-    expect(problemsOf((s) => (s.segments.find((g: { name: string }) => g.name === "bmc").fabric = "management"))).toContain(
+    expect(siteProblems((s) => (s.segments.find((g: { name: string }) => g.name === "bmc").fabric = "management"))).toContain(
       'segments[0].fabric: "bmc" and "management" share fabric "management" but reach the controller through different NICs (eno3, eno1); MAAS puts each controller NIC on a fabric of its own, so give them different fabrics',
     );
   });

@@ -1,20 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadSite, parseSite, selectionFromEnvironment, SiteError } from "../../constructs/site";
+import { loadSite, parseSite, selectionFromEnvironment } from "../../constructs/site";
 import { generatedSiteYaml, optionsFromArgs } from "../../tools/sitegen/generate";
 import { SITE_JSON_SCHEMA_PATH, siteJsonSchema } from "../../tools/sitegen/json-schema";
-import { siteWith, type SiteData } from "../helpers/sites";
+import { siteProblems, siteWith, type SiteData } from "../helpers/sites";
 
-/** The problems a bad site yields, as "path: message" lines. */
-function problemsOf(edit: (site: SiteData) => void): string[] {
-  try {
-    siteWith(edit);
-  } catch (err) {
-    if (err instanceof SiteError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  throw new Error("expected the site to be rejected");
-}
 
 describe("the default site", () => {
   const site = loadSite({ site: "default" });
@@ -80,31 +70,31 @@ describe("site selection", () => {
 
 describe("bad input gets every problem, with the field path and the fix", () => {
   it("overlapping CIDRs", () => {
-    expect(problemsOf((s) => (s.segments[2].cidr = "10.20.0.128/25"))).toContainEqual(
+    expect(siteProblems((s) => (s.segments[2].cidr = "10.20.0.128/25"))).toContainEqual(
       expect.stringMatching(/^segments\[2\]\.cidr: 10\.20\.0\.128\/25 overlaps 10\.20\.0\.0\/24 of segment "management"/),
     );
   });
 
   it("a CIDR written with host bits", () => {
-    expect(problemsOf((s) => (s.segments[1].cidr = "10.20.0.5/24"))).toContainEqual(
+    expect(siteProblems((s) => (s.segments[1].cidr = "10.20.0.5/24"))).toContainEqual(
       "segments[1].cidr: 10.20.0.5/24 has host bits set; write the network address, e.g. 10.20.0.0/24",
     );
   });
 
   it("a gateway outside its subnet", () => {
-    expect(problemsOf((s) => (s.segments[1].gateway = "10.30.0.1"))).toContainEqual(
+    expect(siteProblems((s) => (s.segments[1].gateway = "10.30.0.1"))).toContainEqual(
       "segments[1].gateway: gateway 10.30.0.1 is outside 10.20.0.0/24; use a host address of that subnet",
     );
   });
 
   it("a static IP outside its subnet", () => {
-    expect(problemsOf((s) => (s.workers[0].nics[0].address = "10.99.0.21"))).toContainEqual(
+    expect(siteProblems((s) => (s.workers[0].nics[0].address = "10.99.0.21"))).toContainEqual(
       expect.stringMatching(/^workers\[0\]\.nics\[0\]\.address: 10\.99\.0\.21 is outside 10\.20\.0\.0\/24 of segment "management"/),
     );
   });
 
   it("a range outside its subnet, and a reversed range", () => {
-    const problems = problemsOf((s) => {
+    const problems = siteProblems((s) => {
       s.segments[1].dynamic[0].end = "10.20.1.10";
       s.segments[0].reserved[0] = { start: "10.10.0.9", end: "10.10.0.1" };
     });
@@ -113,13 +103,13 @@ describe("bad input gets every problem, with the field path and the fix", () => 
   });
 
   it("a static IP inside a dynamic range", () => {
-    expect(problemsOf((s) => (s.workers[1].nics[0].address = "10.20.0.210"))).toContainEqual(
+    expect(siteProblems((s) => (s.workers[1].nics[0].address = "10.20.0.210"))).toContainEqual(
       expect.stringMatching(/^workers\[1\]\.nics\[0\]\.address: 10\.20\.0\.210 is inside the dynamic range 10\.20\.0\.200-10\.20\.0\.250/),
     );
   });
 
   it("duplicate hostnames, MACs and IPs", () => {
-    const problems = problemsOf((s) => {
+    const problems = siteProblems((s) => {
       s.workers[1].hostname = "worker-1";
       s.workers[1].nics[0].mac = s.workers[0].nics[0].mac.toUpperCase();
       s.workers[1].nics[0].address = "10.20.0.21";
@@ -134,12 +124,12 @@ describe("bad input gets every problem, with the field path and the fix", () => 
   });
 
   it("VLAN IDs outside 1-4094 or duplicated on a fabric", () => {
-    expect(problemsOf((s) => (s.segments[0].vlan = 4095))).toContainEqual(
+    expect(siteProblems((s) => (s.segments[0].vlan = 4095))).toContainEqual(
       "segments[0].vlan: VLAN ID must be between 1 and 4094 (802.1Q); use the tag your switch ports carry",
     );
-    expect(problemsOf((s) => (s.segments[0].vlan = 0))).toContainEqual(expect.stringMatching(/^segments\[0\]\.vlan: VLAN ID must be between 1 and 4094/));
+    expect(siteProblems((s) => (s.segments[0].vlan = 0))).toContainEqual(expect.stringMatching(/^segments\[0\]\.vlan: VLAN ID must be between 1 and 4094/));
     expect(
-      problemsOf((s) => {
+      siteProblems((s) => {
         s.segments[0].fabric = "shared";
         s.segments[1].fabric = "shared";
         s.segments[1].vlan = 10;
@@ -148,17 +138,17 @@ describe("bad input gets every problem, with the field path and the fix", () => 
   });
 
   it("a worker without a BMC address, or one off the BMC network", () => {
-    expect(problemsOf((s) => delete s.workers[0].bmc)).toContainEqual(
+    expect(siteProblems((s) => delete s.workers[0].bmc)).toContainEqual(
       "workers[0].bmc: every worker needs bmc: {address: <its BMC's IPv4 on the bmc segment>} so MAAS can power it",
     );
-    expect(problemsOf((s) => delete s.workers[0].bmc.address)).toContainEqual(expect.stringMatching(/^workers\[0\]\.bmc\.address: is required/));
-    expect(problemsOf((s) => (s.workers[0].bmc.address = "10.20.0.99"))).toContainEqual(
+    expect(siteProblems((s) => delete s.workers[0].bmc.address)).toContainEqual(expect.stringMatching(/^workers\[0\]\.bmc\.address: is required/));
+    expect(siteProblems((s) => (s.workers[0].bmc.address = "10.20.0.99"))).toContainEqual(
       expect.stringMatching(/^workers\[0\]\.bmc\.address: BMC address 10\.20\.0\.99 is on no bmc segment/),
     );
   });
 
   it("VMs that exceed the controller's capacity, stating the headroom", () => {
-    const problems = problemsOf((s) => {
+    const problems = siteProblems((s) => {
       s.controller.vms[1].cores = 40;
       s.controller.vms[1].memoryGiB = 250;
       s.controller.vms[1].diskGiB = 2000;
@@ -173,8 +163,8 @@ describe("bad input gets every problem, with the field path and the fix", () => 
   });
 
   it("an unknown role", () => {
-    expect(problemsOf((s) => (s.workers[0].roles = ["compute", "gpu"]))).toContainEqual("workers[0].roles[1]: unknown role; valid roles are compute, storage");
-    expect(problemsOf((s) => (s.controller.vms[0].role = "database"))).toContainEqual(
+    expect(siteProblems((s) => (s.workers[0].roles = ["compute", "gpu"]))).toContainEqual("workers[0].roles[1]: unknown role; valid roles are compute, storage");
+    expect(siteProblems((s) => (s.controller.vms[0].role = "database"))).toContainEqual(
       "controller.vms[0].role: must be one of juju-controller, control-plane",
     );
   });
@@ -186,13 +176,13 @@ describe("bad input gets every problem, with the field path and the fix", () => 
   });
 
   it("a secret in the site file is refused with where secrets go", () => {
-    expect(problemsOf((s) => (s.workers[0].bmc.password = "hunter2"))).toContainEqual(
+    expect(siteProblems((s) => (s.workers[0].bmc.password = "hunter2"))).toContainEqual(
       expect.stringMatching(/^workers\[0\]\.bmc: unknown field password; secrets never go in the site file: export them as sensitive Terraform variables/),
     );
   });
 
   it("lists every problem at once, not only the first", () => {
-    const problems = problemsOf((s) => {
+    const problems = siteProblems((s) => {
       s.segments[0].vlan = 5000;
       s.workers[0].roles = ["gpu"];
       s.workers[1].nics[0].mac = "not-a-mac";
@@ -206,14 +196,14 @@ describe("bad input gets every problem, with the field path and the fix", () => 
   });
 
   it("an OpenStack release or base outside the charm catalog", () => {
-    expect(problemsOf((s) => ((s.openstack.release = "2023.2"), (s.openstack.base = "ubuntu@24.04")))).toEqual([
+    expect(siteProblems((s) => ((s.openstack.release = "2023.2"), (s.openstack.base = "ubuntu@24.04")))).toEqual([
       'openstack.release: "2023.2" is not in the charm catalog, which holds one tested set: OpenStack 2024.1 (caracal) on ubuntu@22.04 (constructs/openstack/catalog/channels.json); use release "2024.1", or vendor a catalog for 2023.2 first',
       "openstack.base: ubuntu@24.04 is not in the charm catalog, which holds one tested set: OpenStack 2024.1 (caracal) on ubuntu@22.04 (constructs/openstack/catalog/channels.json); use base ubuntu@22.04, or vendor a catalog for ubuntu@24.04 first",
     ]);
   });
 
   it("a channel for a charm the deployment does not use, or one that is not a channel", () => {
-    const problems = problemsOf((s) => (s.openstack.channels = { valut: "1.8/stable", ntp: "latest/stable", vault: "1.8/stabel", "ceph-osd": "reef/stable" }));
+    const problems = siteProblems((s) => (s.openstack.channels = { valut: "1.8/stable", ntp: "latest/stable", vault: "1.8/stabel", "ceph-osd": "reef/stable" }));
     expect(problems).toEqual([
       expect.stringMatching(/^openstack\.channels\.valut: no charm "valut" in this deployment \(did you mean vault\?\); channels are keyed by charm: ceph-mon, .*, vault$/),
       expect.stringMatching(/^openstack\.channels\.ntp: no charm "ntp" in this deployment; /),
@@ -222,7 +212,7 @@ describe("bad input gets every problem, with the field path and the fix", () => 
   });
 
   it("charm options: an unknown application or option, and a value of the wrong type", () => {
-    const problems = problemsOf(
+    const problems = siteProblems(
       (s) => (s.openstack.config = { keystone: { debgu: true, "token-expiration": "two hours", debug: "yes", "admin-port": "35357" }, keystone2: { debug: true } }),
     );
     expect(problems).toEqual([
@@ -236,20 +226,20 @@ describe("bad input gets every problem, with the field path and the fix", () => 
   it("charm options of a ceph-osd application named after its disks", () => {
     const split = (s: SiteData) => (s.workers[1].osdDevices = ["/dev/nvme0n1"]);
     expect(() => siteWith((s) => (split(s), (s.openstack.config = { "ceph-osd-nvme0n1": { "osd-devices": "/dev/nvme0n1 /dev/nvme1n1" } })))).not.toThrow();
-    expect(problemsOf((s) => (split(s), (s.openstack.config = { "ceph-osd-sdb": { "osd-devices": "/dev/sdb" } })))).toEqual([
+    expect(siteProblems((s) => (split(s), (s.openstack.config = { "ceph-osd-sdb": { "osd-devices": "/dev/sdb" } })))).toEqual([
       expect.stringMatching(/^openstack\.config\.ceph-osd-sdb: no application "ceph-osd-sdb" in this deployment .*; applications: ceph-mon, ceph-osd, ceph-osd-nvme0n1, ceph-radosgw, /),
     ]);
   });
 
   it("management segments of several racks in different MAAS spaces", () => {
     const rack2 = { name: "management-rack2", purpose: "management", vlan: 21, cidr: "10.21.0.0/24", space: "mgmt2", dhcp: false };
-    expect(problemsOf((s) => s.segments.push(rack2))).toEqual([
+    expect(siteProblems((s) => s.segments.push(rack2))).toEqual([
       'segments[3].space: segment "management-rack2" is in space "mgmt2" but management segment "management" is in "management"; Juju binds the OpenStack endpoints to one space per purpose, so give every management segment space: management',
     ]);
   });
 
   it("more Ceph replicas than storage workers", () => {
-    expect(problemsOf((s) => (s.openstack.ceph = { replicas: 3 }))).toContainEqual(
+    expect(siteProblems((s) => (s.openstack.ceph = { replicas: 3 }))).toContainEqual(
       expect.stringMatching(/^openstack\.ceph\.replicas: 3 replicas need 3 storage workers but the site has 2/),
     );
   });

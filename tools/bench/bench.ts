@@ -14,9 +14,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { generatedSiteYaml } from "../sitegen/generate";
 import { createBench, vendoredProviders, type Bench } from "../testbench";
+import { STACK_ENV, seedTwin } from "../testbench/scenarios";
+import { load as loadYaml } from "js-yaml";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const STACKS = ["substrate", "juju-controller", "openstack"] as const;
+const STACKS = ["substrate", "juju-controller", "openstack", "cloud"] as const;
 
 interface Args {
   runs: number;
@@ -89,23 +91,13 @@ function resourceCounts(outdir: string): Record<string, number> {
   );
 }
 
-/** Fake values for every variable the stacks declare; the simulator accepts any. */
-const FAKE_SECRETS = {
-  MAAS_API_KEY: "bench:bench:bench",
-  TF_VAR_ipmi_password: "bench",
-  TF_VAR_lxd_client_certificate: "bench",
-  TF_VAR_lxd_client_key: "bench",
-  TF_VAR_maas_lxd_certificate: "-----BEGIN CERTIFICATE-----\nbench\n-----END CERTIFICATE-----\n",
-  TF_VAR_maas_api_key: "bench:bench:bench",
-};
-
 async function terraformTimes(bench: Bench, outdir: string): Promise<Record<string, { validate: number; plan: number }>> {
   const times: Record<string, { validate: number; plan: number }> = {};
   for (const stack of STACKS) {
     const dir = path.join(outdir, "stacks", stack);
     await bench.tfOk(dir, ["init", "-input=false"]);
-    const validate = await bench.tfOk(dir, ["validate"], [0], { env: FAKE_SECRETS });
-    const plan = await bench.tfOk(dir, ["plan", "-input=false", "-refresh=false", "-lock=false"], [0], { env: FAKE_SECRETS });
+    const validate = await bench.tfOk(dir, ["validate"], [0], { env: STACK_ENV });
+    const plan = await bench.tfOk(dir, ["plan", "-input=false", "-refresh=false", "-lock=false"], [0], { env: STACK_ENV });
     times[stack] = { validate: validate.ms, plan: plan.ms };
   }
   return times;
@@ -137,11 +129,11 @@ async function main(): Promise<void> {
     medians.set(c.workers, median(app.map((s) => s.ms)));
     let tf = "";
     if (args.terraform) {
-      if (!bench) {
-        bench = createBench({ providers: vendoredProviders() });
-        // The substrate reads the controller's rack from MAAS; the generated sites all call it "controller".
-        bench.world.put("maas", "maas_rack_controller", "rack-1", { id: "rack-1", hostname: "controller" });
-      }
+      // A twin world per site, seeded as README "Before the first plan" says: the twin's rules are on.
+      bench?.dispose();
+      bench = createBench({ providers: vendoredProviders() });
+      const file = c.site === "default" ? path.join(ROOT, "sites", "default.yaml") : c.site;
+      seedTwin(bench, loadYaml(fs.readFileSync(file, "utf8")));
       const times = await terraformTimes(bench, outdir);
       tf = STACKS.map((s) => `${s} ${(times[s].validate / 1000).toFixed(1)} / ${(times[s].plan / 1000).toFixed(1)}`).join("<br>");
     }
@@ -159,7 +151,7 @@ async function main(): Promise<void> {
   bench?.dispose();
 
   console.log("## Synth as a fresh process (ms: median (min–max); MiB: peak RSS of the app)\n");
-  console.log(`| site | app command (\`node tools/app/run.cjs\`), ms | peak MiB | resources substrate / juju-controller / openstack | terraform validate / plan, s (simulator) |`);
+  console.log(`| site | app command (\`node tools/app/run.cjs\`), ms | peak MiB | resources substrate / juju-controller / openstack / cloud | terraform validate / plan, s (simulator) |`);
   console.log("|---|---|---|---|---|");
   rows.forEach((r) => console.log(r));
   if (stockRatios.length) {

@@ -10,7 +10,7 @@ import { FACTS, type JujuControllerFacts } from "../../seed";
 import type { Diag } from "../provider";
 import type { WorldData, WorldObject } from "../world";
 import { machineStatus } from "./maas";
-import { error, fact, objectsOf, warning, type Citation, type Rule } from "./rule";
+import { error, fact, goDuration, objectsOf, warning, type Citation, type Rule } from "./rule";
 
 const TPJ = "juju/terraform-provider-juju";
 const TPJ_AT = "426a14a6fac1e5cf8e0591427648a7c503a7f6bc";
@@ -88,15 +88,6 @@ export function connect(config: ObjectValue, w: WorldData): Diag | undefined {
   return undefined;
 }
 
-/** A Go duration as time.Duration.String() prints it ("60m" → "1h0m0s"). */
-function goDuration(v: string): string {
-  let seconds = 0;
-  for (const [, n, unit] of v.matchAll(/(\d+)([hms])/g)) seconds += Number(n) * (unit === "h" ? 3600 : unit === "m" ? 60 : 1);
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
-}
 
 function createTimeout(state: ObjectValue): string {
   const t = state["timeouts"];

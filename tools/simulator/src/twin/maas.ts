@@ -8,7 +8,7 @@ import { isUnknown, type ObjectValue } from "../cty";
 import { fingerprintOf } from "../cert";
 import { FACTS, type RackInterface } from "../../seed";
 import type { WorldData, WorldObject } from "../world";
-import { error, fact, objectsOf, type Citation, type Rule } from "./rule";
+import { error, fact, goDuration, objectsOf, type Citation, type Rule } from "./rule";
 
 const MAAS = "canonical/maas";
 const MAAS_AT = "46ca46d65354f84c6dc556f1f86ee4ecf82db1a9";
@@ -380,13 +380,7 @@ export const MAAS_RULES: readonly Rule[] = [
 function timeoutOf(state: ObjectValue, op: string, fallback: string): string {
   const t = state["timeouts"];
   const v = t && typeof t === "object" && !Array.isArray(t) ? (t as Record<string, unknown>)[op] : undefined;
-  if (typeof v !== "string" || v === "") return fallback;
-  let seconds = 0;
-  for (const [, n, unit] of v.matchAll(/(\d+)([hms])/g)) seconds += Number(n) * (unit === "h" ? 3600 : unit === "m" ? 60 : 1);
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const sec = seconds % 60;
-  return h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
+  return typeof v === "string" && v !== "" ? goDuration(v) : fallback;
 }
 
 /**

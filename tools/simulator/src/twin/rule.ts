@@ -133,3 +133,13 @@ export function objectsOf(w: WorldData, type: string): [string, WorldObject][] {
 export function fact<T>(w: WorldData, name: string, fallback: T): T {
   return (w.facts[name] as T | undefined) ?? fallback;
 }
+
+/** A Terraform/Go duration ("60m", "1h30m") as Go's time.Duration.String() prints it ("1h0m0s"), as providers' timeout errors show it. */
+export function goDuration(v: string): string {
+  let seconds = 0;
+  for (const [, n, unit] of v.matchAll(/(\d+)([hms])/g)) seconds += Number(n) * (unit === "h" ? 3600 : unit === "m" ? 60 : 1);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const sec = seconds % 60;
+  return h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
+}
