@@ -213,6 +213,10 @@ describe("OVN gateways", () => {
     expect(app(plan, "ovn-chassis").config["bridge-interface-mappings"]).toBe("br-ex:3c:ec:ef:10:00:02 br-ex:3c:ec:ef:10:00:12");
   });
 
+  test("every chassis advertises enable-chassis-as-gw, which Caracal's Neutron requires of a gateway", () => {
+    expect(app(plan, "ovn-chassis").config["prefer-chassis-as-gw"]).toBe("true");
+  });
+
   test("only the listed gateways' external NICs are mapped; a compute worker without one still runs nova-compute", () => {
     const p = planDeployment(
       siteWith((s) => {

@@ -231,6 +231,11 @@ export function planDeployment(site: Site): Deployment {
     "ovn-source": origin,
     "ovn-bridge-mappings": `${os.ovn.physnet}:${os.ovn.bridge}`,
     "bridge-interface-mappings": bridgeInterfaceMappings(site, os.ovn.bridge),
+    // Caracal's Neutron schedules a router's gateway port only on a chassis that both maps the physnet and advertises
+    // enable-chassis-as-gw (neutron 24.0.0 OVNClient.get_candidates_for_scheduling), and the charm advertises it only
+    // with this option (layer-ovn _get_ovn_cms_options). Without it no chassis is a gateway; with it on every unit,
+    // the physnet mapping alone, which only the gateways have, decides.
+    "prefer-chassis-as-gw": true,
   });
   const osds = osdGroups(storage);
   for (const group of osds) {
