@@ -107,6 +107,14 @@ describe("listed gateways", () => {
       (s) => (s.openstack.ovn = { gateways: ["worker-2", "worker-1", "worker-2"] }),
       ["openstack.ovn.gateways[2]: worker-2 is listed twice; list each gateway once"],
     ],
+    [
+      "distributed floating IPs with a compute worker that is not a gateway",
+      (s) => {
+        s.openstack.ovn = { gateways: ["worker-1"] };
+        s.openstack.config = { "neutron-api-plugin-ovn": { "enable-distributed-floating-ip": true } };
+      },
+      ["openstack.ovn.gateways: openstack.config.neutron-api-plugin-ovn.enable-distributed-floating-ip NATs floating IPs on each instance's own chassis, which needs the provider bridge on every compute worker, but worker-2 is not a gateway; list every compute worker in openstack.ovn.gateways, or leave distributed floating IPs off"],
+    ],
   ])("reject %s with the field, the problem and the fix", (_, edit, expected) => {
     expect(problemsOf(edit)).toEqual(expected);
   });

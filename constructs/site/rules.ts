@@ -392,9 +392,16 @@ function checkGateways(site: SiteFile, external: string, segments: SegmentIndex,
   const field = "openstack.ovn.gateways";
   const listed = site.openstack.ovn.gateways;
   const gateways = listed ?? defaultGateways(site.workers, external);
+  const compute = site.workers.filter((w) => w.roles.includes("compute")).map((w) => w.hostname);
   // Without any compute worker checkOpenStack already says what is missing.
-  if (gateways.length === 0 && site.workers.some((w) => w.roles.includes("compute"))) {
+  if (gateways.length === 0 && compute.length > 0) {
     add(field, `no compute worker has a NIC on "${external}", the external network's segment, so none can be an OVN gateway; cable one compute worker's external NIC to it (the default gateways are chosen among those)`);
+  }
+  // Distributed floating IPs NAT on the instance's own chassis, which needs the physnet mapping on every compute node
+  // (neutron ovn_conf enable_distributed_floating_ip); here only gateways get it.
+  const bridgeless = compute.filter((h) => !gateways.includes(h));
+  if (site.openstack.config["neutron-api-plugin-ovn"]?.["enable-distributed-floating-ip"] === true && bridgeless.length > 0) {
+    add(field, `openstack.config.neutron-api-plugin-ovn.enable-distributed-floating-ip NATs floating IPs on each instance's own chassis, which needs the provider bridge on every compute worker, but ${bridgeless.join(", ")} ${bridgeless.length === 1 ? "is not a gateway" : "are not gateways"}; list every compute worker in ${field}, or leave distributed floating IPs off`);
   }
   gateways.forEach((hostname, i) => {
     const at = listed ? `${field}[${i}]` : field;
