@@ -65,7 +65,7 @@ describe("worker grouping", () => {
     expect(groups.length).toBeLessThan(10);
     expect(groups.flatMap((g) => g.workers.map((w) => w.hostname)).sort()).toEqual(site.workers.map((w) => w.hostname).sort());
     const boxes = allBoxes(networkFigure(site));
-    for (const group of groups) {
+    for (const group of groups.filter((g) => g.workers.length > 1)) {
       const box = boxes.find((b) => b.id === group.id)!;
       expect(box.title).toBe(`${group.workers.length} workers · ${group.zone}`);
       expect(new Set(group.workers.map((w) => w.zone)).size).toBe(1);
@@ -73,6 +73,13 @@ describe("worker grouping", () => {
       const pxe = box.rows!.find((r) => r.text.startsWith("eno1 (PXE)"))!;
       expect(pxe.text).toContain(`(${group.workers.length})`);
     }
+  });
+
+  it("draws each OVN gateway of the 50-worker site on its own, the only workers whose external NIC is bridged", () => {
+    const site = sites[1][1];
+    const bridged = allBoxes(networkFigure(site)).filter((b) => b.rows?.some((r) => r.text === "eno2 · external · no address (OVN br-ex)"));
+    expect(bridged.map((b) => b.title)).toEqual(expect.arrayContaining([...site.openstack.ovn.gateways]));
+    expect(bridged).toHaveLength(site.openstack.ovn.gateways.length);
   });
 });
 

@@ -207,6 +207,33 @@ describe("site settings", () => {
   });
 });
 
+describe("OVN gateways", () => {
+  test("the default site's two compute workers are both gateways", () => {
+    expect(site.openstack.ovn.gateways).toEqual(["worker-1", "worker-2"]);
+    expect(app(plan, "ovn-chassis").config["bridge-interface-mappings"]).toBe("br-ex:3c:ec:ef:10:00:02 br-ex:3c:ec:ef:10:00:12");
+  });
+
+  test("every chassis advertises enable-chassis-as-gw, which Caracal's Neutron requires of a gateway", () => {
+    expect(app(plan, "ovn-chassis").config["prefer-chassis-as-gw"]).toBe("true");
+  });
+
+  test("only the listed gateways' external NICs are mapped; a compute worker without one still runs nova-compute", () => {
+    const p = planDeployment(
+      siteWith((s) => {
+        s.openstack.ovn = { gateways: ["worker-2"] };
+        s.workers[0].nics = s.workers[0].nics.filter((n: { segment: string }) => n.segment !== "external");
+      }),
+    );
+    expect(app(p, "ovn-chassis").config["bridge-interface-mappings"]).toBe("br-ex:3c:ec:ef:10:00:12");
+    expect(app(p, "nova-compute").machines).toEqual(["worker-1", "worker-2"]);
+  });
+
+  test("the mapping follows the site's worker order, not the list's, so reordering the list changes nothing", () => {
+    const p = planDeployment(siteWith((s) => (s.openstack.ovn = { gateways: ["worker-2", "worker-1"] })));
+    expect(app(p, "ovn-chassis").config).toEqual(app(plan, "ovn-chassis").config);
+  });
+});
+
 describe("scale", () => {
   const big = planDeployment(loadSite({ site: "scale-50" }));
   const bigSite = loadSite({ site: "scale-50" });
@@ -216,7 +243,11 @@ describe("scale", () => {
     const storage = bigSite.workers.filter((w) => w.roles.includes("storage")).map((w) => w.hostname);
     expect(app(big, "nova-compute").machines).toEqual(compute);
     expect(app(big, "ceph-osd").machines).toEqual(storage);
-    expect(app(big, "ovn-chassis").config["bridge-interface-mappings"].split(" ")).toHaveLength(compute.length);
+    // Three gateways, the first compute worker of each zone, whatever the number of compute workers.
+    expect(bigSite.openstack.ovn.gateways).toEqual(["worker-1", "worker-2", "worker-3"]);
+    expect(bigSite.workers.slice(0, 3).map((w) => w.zone)).toEqual(["zone-1", "zone-2", "zone-3"]);
+    const externalMac = (hostname: string) => bigSite.workers.find((w) => w.hostname === hostname)!.nics.find((n) => n.segment === "external")!.mac;
+    expect(app(big, "ovn-chassis").config["bridge-interface-mappings"]).toBe(["worker-1", "worker-2", "worker-3"].map((h) => `br-ex:${externalMac(h)}`).join(" "));
     expect(big.machines.filter((m) => m.kind === "worker")).toHaveLength(50);
   });
 

@@ -4,6 +4,7 @@ import { JujuControllerStack } from "../../constructs/openstack/controller-stack
 import { planDeployment } from "../../constructs/openstack/deployment";
 import { OpenStackStack } from "../../constructs/openstack/openstack-stack";
 import { SchemaConformance } from "../helpers/schema-conformance";
+import { generatedSite } from "../helpers/sites";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = Record<string, any>;
@@ -79,6 +80,16 @@ describe("OpenStack stack on the default site", () => {
     for (const a of resources("juju_application")) {
       for (const value of Object.values(a.config ?? {})) expect(typeof value).toBe("string");
     }
+  });
+
+  test("ovn-chassis maps the provider bridge to the gateways' external NICs only: both workers here, 3 of 38 compute workers at 50", () => {
+    const mappedMacs = (body: Body) =>
+      (Object.values(body.resource.juju_application as Body).find((a) => a.name === "ovn-chassis")!.config["bridge-interface-mappings"] as string).split(" ");
+    const externalMacs = (s: Site, hostnames: readonly string[]) => hostnames.map((h) => `br-ex:${s.workers.find((w) => w.hostname === h)!.nics.find((n) => n.segment === "external")!.mac}`);
+    expect(mappedMacs(json)).toEqual(externalMacs(site, ["worker-1", "worker-2"]));
+    const big = generatedSite({ workers: 50, zones: 3 });
+    expect(big.workers.filter((w) => w.roles.includes("compute"))).toHaveLength(38);
+    expect(mappedMacs(synthOpenStack(big).json)).toEqual(externalMacs(big, ["worker-1", "worker-2", "worker-3"]));
   });
 
   test("every integration names both applications and endpoints of the plan", () => {

@@ -113,12 +113,12 @@ describe("bad cloud sections are rejected with the field, the problem and the fi
       `segments[2].gateway: the external network's subnet needs the upstream router of "external" as its gateway (tenant routers send their traffic there); add gateway`,
     ],
     [
-      "gateways without a NIC on the external network's segment",
+      "no compute worker with a NIC on the external network's segment",
       (s) => {
         secondExternal(s);
         s.cloud.external.segment = "external-2";
       },
-      'workers[0].nics[1].segment: worker-1 is an OVN gateway (compute role) but has no NIC on "external-2", the external network\'s segment; cable one to it',
+      'openstack.ovn.gateways: no compute worker has a NIC on "external-2", the external network\'s segment, so none can be an OVN gateway; cable one compute worker\'s external NIC to it (the default gateways are chosen among those)',
     ],
     [
       "a gateway whose bridged NIC is on the other external segment",

@@ -6,13 +6,13 @@
  *
  * Layout (the openstack-base reference bundle, adapted to the site):
  * - every worker is a Juju machine placed by its MAAS hostname; compute workers run nova-compute (with the
- *   ovn-chassis subordinate), storage workers run ceph-osd;
+ *   ovn-chassis subordinate; only the OVN gateways among them get the provider bridge), storage workers run ceph-osd;
  * - every control-plane VM is a Juju machine; each API/infrastructure unit gets its own LXD container in
  *   one of them (quorum services one unit per VM in turn, single-unit services spread round-robin);
  * - subordinates (mysql-router per database consumer, neutron-api-plugin-ovn, cinder-ceph, ovn-chassis)
  *   follow their principal through a container-scoped relation.
  */
-import { distinct, nicFor, segmentsFor, workersWithRole, vmsWithRole, type Site, type Worker } from "../site";
+import { distinct, nicFor, segmentsFor, workersWithRole, vmsWithRole, type Site } from "../site";
 import { applicationCharms, DB_CONSUMERS, osdGroups } from "./applications";
 import { CATALOG, charm, endpointNames, endpointOf, optionProblem, type Charm } from "./catalog";
 
@@ -230,7 +230,12 @@ export function planDeployment(site: Site): Deployment {
   subordinate("ovn-chassis", {
     "ovn-source": origin,
     "ovn-bridge-mappings": `${os.ovn.physnet}:${os.ovn.bridge}`,
-    "bridge-interface-mappings": bridgeInterfaceMappings(site, compute, os.ovn.bridge),
+    "bridge-interface-mappings": bridgeInterfaceMappings(site, os.ovn.bridge),
+    // Caracal's Neutron schedules a router's gateway port only on a chassis that both maps the physnet and advertises
+    // enable-chassis-as-gw (neutron 24.0.0 OVNClient.get_candidates_for_scheduling), and the charm advertises it only
+    // with this option (layer-ovn _get_ovn_cms_options). Without it no chassis is a gateway; with it on every unit,
+    // the physnet mapping alone, which only the gateways have, decides.
+    "prefer-chassis-as-gw": true,
   });
   const osds = osdGroups(storage);
   for (const group of osds) {
@@ -390,14 +395,17 @@ function purposeOfSegment(site: Site, segment: string): string | undefined {
 }
 
 /**
- * ovn-chassis `bridge-interface-mappings`: `<bridge>:<mac>` for each compute worker's external NIC. One
- * application-wide value; each chassis picks the entry whose MAC it has.
+ * ovn-chassis `bridge-interface-mappings`: `<bridge>:<mac>` for each gateway's first external NIC, in the site's
+ * worker order (so a reordered gateway list changes nothing). One application-wide value: a unit keeps only the
+ * entries whose MAC is on its host and maps the physnet only if one matched (charm-helpers BridgePortInterfaceMap,
+ * layer-ovn configure_bridges), so exactly the gateways get the provider bridge.
  */
-function bridgeInterfaceMappings(site: Site, compute: readonly Worker[], bridge: string): string {
-  return compute
+function bridgeInterfaceMappings(site: Site, bridge: string): string {
+  return site.workers
+    .filter((w) => site.openstack.ovn.gateways.includes(w.hostname))
     .map((w) => {
       const nic = nicFor(site, w.nics, "external");
-      if (!nic) throw new Error(`${site.source}: worker ${w.hostname} has the compute role but no NIC on an external segment for ${bridge}`);
+      if (!nic) throw new Error(`${site.source}: gateway ${w.hostname} has no NIC on an external segment for ${bridge}, which the site checks refuse`);
       return `${bridge}:${nic.mac}`;
     })
     .join(" ");

@@ -11,7 +11,8 @@ import { defaultKeyThreshold, type Controller, type Site, type VaultPgpKey, type
 import { parsePgpPublicKey } from "./pgp-key";
 import { checkSite, type Problem } from "./rules";
 import { DEFAULT_FLAVORS, siteFileSchema, type SiteFile } from "./schema";
-import type { Cloud, Segment } from "./model";
+import { defaultGateways } from "./gateways";
+import type { Cloud, OpenStackSettings, Segment } from "./model";
 
 /** The project root: the nearest folder above this module holding cdktf.json (works from source and from the dist/ bundle). */
 export const PROJECT_ROOT = findProjectRoot(__dirname);
@@ -189,6 +190,7 @@ function deriveSite(file: SiteFile, source: string, allowDestroy?: string): Site
     ...w,
     pxeNic: w.pxeNic ? w.nics.find((n) => n.name === w.pxeNic)! : w.nics.find((n) => purposeOf(n.segment) === "management")!,
   }));
+  const cloud = deriveCloud(file, segments);
   const allow = (allowDestroy ?? "").split(",").map((h) => h.trim()).filter(Boolean);
   return {
     name: file.name,
@@ -199,10 +201,15 @@ function deriveSite(file: SiteFile, source: string, allowDestroy?: string): Site
     segments,
     controller,
     workers,
-    openstack: file.openstack,
-    cloud: deriveCloud(file, segments),
+    openstack: deriveOpenStack(file, cloud),
+    cloud,
     protection: { allowDestroy: allow.filter((h) => h !== "*"), allowDestroyAll: allow.includes("*") },
   };
+}
+
+function deriveOpenStack(file: SiteFile, cloud: Cloud): OpenStackSettings {
+  const ovn = file.openstack.ovn;
+  return { ...file.openstack, ovn: { ...ovn, gateways: ovn.gateways ?? defaultGateways(file.workers, cloud.external.segment.name) } };
 }
 
 function deriveCloud(file: SiteFile, segments: readonly Segment[]): Cloud {

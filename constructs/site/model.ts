@@ -89,7 +89,15 @@ export interface Worker {
 }
 
 export type StateBackend = SiteFile["state"];
-export type OpenStackSettings = SiteFile["openstack"];
+/** The site's OpenStack settings, with the OVN gateways resolved. */
+export type OpenStackSettings = Omit<SiteFile["openstack"], "ovn"> & { readonly ovn: OvnSettings };
+
+export interface OvnSettings {
+  readonly bridge: string;
+  readonly physnet: string;
+  /** Hostnames of the gateway chassis: openstack.ovn.gateways, or the default (constructs/site/gateways.ts). */
+  readonly gateways: readonly string[];
+}
 
 /** The Neutron external (provider) network tenants' routers and floating IPs use. */
 export interface ExternalNetwork {
@@ -233,6 +241,11 @@ export function vmsWithRole(site: Site, role: VmRole): Vm[] {
 
 export function isDestroyAllowed(site: Site, hostname: string): boolean {
   return site.protection.allowDestroyAll || site.protection.allowDestroy.includes(hostname);
+}
+
+/** Hostnames in natural order (worker-2 before worker-10), the order numbered hosts are added in. */
+export function byHostname(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
 }
 
 /** Distinct values in first-seen order. */

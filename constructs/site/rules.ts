@@ -3,6 +3,8 @@
  * so an operator fixes the whole file in one pass instead of one error per run.
  */
 import { cidrsOverlap, hasHostBits, inRange, intToIp, ipToInt, isHostIn, parseCidr, rangesOverlap, type Cidr, type Range } from "./ipv4";
+import { nearest } from "../openstack/catalog";
+import { defaultGateways } from "./gateways";
 import { checkOpenStack } from "./openstack-rules";
 import type { SiteFile } from "./schema";
 
@@ -284,9 +286,6 @@ function checkWorkers(site: SiteFile, segments: SegmentIndex, add: Add): void {
     if (worker.roles.includes("storage") && worker.osdDevices.length === 0) {
       add(`${at}.osdDevices`, `${worker.hostname} has the storage role but no osdDevices; list the disks Ceph may take, e.g. [/dev/sdb]`);
     }
-    if (worker.roles.includes("compute") && !worker.nics.some((n) => purposeOf(n.segment) === "external")) {
-      add(`${at}.nics`, `${worker.hostname} has the compute role but no NIC on an external segment; OVN needs one for the provider bridge`);
-    }
     if (new Set(worker.roles).size !== worker.roles.length) add(`${at}.roles`, "a role is listed twice");
     const names = worker.nics.map((n) => n.name);
     names.forEach((n, i) => {
@@ -346,7 +345,7 @@ function checkCloud(site: SiteFile, segments: SegmentIndex, add: Add): void {
 
 /**
  * The external network sits on one external segment: its CIDR, gateway and floating range make the subnet,
- * and the OVN gateways (compute workers) bridge their first external NIC, which must be on that segment.
+ * and the OVN gateways bridge their first external NIC, which must be on that segment.
  */
 function checkExternalNetwork(site: SiteFile, segments: SegmentIndex, add: Add): void {
   const named = site.cloud.external.segment;
@@ -382,17 +381,57 @@ function checkExternalNetwork(site: SiteFile, segments: SegmentIndex, add: Add):
   if (!segment.gateway) {
     add(`${at}.gateway`, `the external network's subnet needs the upstream router of "${segment.name}" as its gateway (tenant routers send their traffic there); add gateway`);
   }
-  site.workers.forEach((worker, w) => {
-    if (!worker.roles.includes("compute")) return;
+  checkGateways(site, segment.name, segments, add);
+}
+
+/**
+ * The OVN gateways (openstack.ovn.gateways, or the default) are compute workers whose first external NIC, the one
+ * ovn-chassis bridges, is on the external network's segment. Other compute workers need no external NIC at all.
+ */
+function checkGateways(site: SiteFile, external: string, segments: SegmentIndex, add: Add): void {
+  const field = "openstack.ovn.gateways";
+  const listed = site.openstack.ovn.gateways;
+  const gateways = listed ?? defaultGateways(site.workers, external);
+  const compute = site.workers.filter((w) => w.roles.includes("compute")).map((w) => w.hostname);
+  // Without any compute worker checkOpenStack already says what is missing.
+  if (gateways.length === 0 && compute.length > 0) {
+    add(field, `no compute worker has a NIC on "${external}", the external network's segment, so none can be an OVN gateway; cable one compute worker's external NIC to it (the default gateways are chosen among those)`);
+  }
+  // Distributed floating IPs NAT on the instance's own chassis, which needs the physnet mapping on every compute node
+  // (neutron ovn_conf enable_distributed_floating_ip); here only gateways get it.
+  const bridgeless = compute.filter((h) => !gateways.includes(h));
+  if (site.openstack.config["neutron-api-plugin-ovn"]?.["enable-distributed-floating-ip"] === true && bridgeless.length > 0) {
+    add(field, `openstack.config.neutron-api-plugin-ovn.enable-distributed-floating-ip NATs floating IPs on each instance's own chassis, which needs the provider bridge on every compute worker, but ${bridgeless.join(", ")} ${bridgeless.length === 1 ? "is not a gateway" : "are not gateways"}; list every compute worker in ${field}, or leave distributed floating IPs off`);
+  }
+  gateways.forEach((hostname, i) => {
+    const at = listed ? `${field}[${i}]` : field;
+    if (gateways.indexOf(hostname) !== i) {
+      add(at, `${hostname} is listed twice; list each gateway once`);
+      return;
+    }
+    const w = site.workers.findIndex((x) => x.hostname === hostname);
+    const worker = site.workers[w];
+    if (!worker) {
+      const near = nearest(hostname, site.workers.map((x) => x.hostname));
+      add(at, `no worker named "${hostname}"${near.length ? ` (did you mean ${near.join(", ")}?)` : ""}; gateways are hostnames from workers[] with the compute role`);
+      return;
+    }
+    if (!worker.roles.includes("compute")) {
+      add(at, `${hostname} has no compute role (roles: ${worker.roles.join(", ")}); a gateway is an ovn-chassis unit, which runs beside nova-compute on compute workers only: give it the compute role or list a compute worker`);
+      return;
+    }
+    const onSegment = worker.nics.findIndex((n) => n.segment === external);
+    if (onSegment < 0) {
+      add(at, `${hostname} has no NIC on "${external}", the external network's segment, so OVN has nothing to bridge into ${site.openstack.ovn.bridge} there; cable one to it or list another compute worker`);
+      return;
+    }
     const bridged = worker.nics.findIndex((n) => segments.get(n.segment)?.segment.purpose === "external");
-    if (bridged < 0 || worker.nics[bridged]!.segment === segment.name) return;
-    const onSegment = worker.nics.findIndex((n) => n.segment === segment.name);
-    add(
-      `workers[${w}].nics[${bridged}].segment`,
-      onSegment < 0
-        ? `${worker.hostname} is an OVN gateway (compute role) but has no NIC on "${segment.name}", the external network's segment; cable one to it`
-        : `OVN bridges ${worker.nics[bridged]!.name}, the first external NIC of ${worker.hostname}, which is on "${worker.nics[bridged]!.segment}"; the external network is on "${segment.name}": list ${worker.nics[onSegment]!.name} first`,
-    );
+    if (bridged !== onSegment) {
+      add(
+        `workers[${w}].nics[${bridged}].segment`,
+        `OVN bridges ${worker.nics[bridged]!.name}, the first external NIC of ${hostname}, which is on "${worker.nics[bridged]!.segment}"; the external network is on "${external}": list ${worker.nics[onSegment]!.name} first`,
+      );
+    }
   });
 }
 

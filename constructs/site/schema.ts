@@ -213,6 +213,13 @@ const openstack = z.strictObject({
     .strictObject({
       bridge: z.string().default("br-ex"),
       physnet: z.string().default("physnet1"),
+      gateways: z
+        .array(hostname)
+        .min(1, { error: "an empty list leaves the cloud without a gateway; list at least one compute worker, or leave gateways out for the default" })
+        .optional()
+        .describe(
+          "Hostnames of the compute workers that are OVN gateway chassis: only their external NIC is bridged into the provider bridge, so only they carry routers' external traffic and floating IPs. Other compute workers need no external NIC. @default up to 3 compute workers with a NIC on the external network's segment, the first (by hostname) of each zone first",
+        ),
     })
     .default({ bridge: "br-ex", physnet: "physnet1" }),
   config: z.record(z.string(), z.record(z.string(), configValue)).default({})

@@ -157,7 +157,4 @@ export function wrap(words: readonly string[], width: number, separator = " "): 
   return lines;
 }
 
-/** Hostnames in natural order (worker-2 before worker-10). */
-export function byHostname(a: string, b: string): number {
-  return a.localeCompare(b, "en", { numeric: true });
-}
+export { byHostname } from "../../constructs/site/model";

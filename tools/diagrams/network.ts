@@ -4,7 +4,7 @@
  * NIC with its address on its segment, and the MAAS power links from the controller to every BMC.
  */
 import { isHostIn, parseCidr } from "../../constructs/site/ipv4";
-import { distinct, type Nic, type Segment, type Site, type Worker } from "../../constructs/site/model";
+import { distinct, nicFor, type Nic, type Segment, type Site, type Worker } from "../../constructs/site/model";
 import { addressSpan, byHostname, idFor, wrap, type Box, type Figure, type Group, type Link, type Row } from "./figure";
 
 /** Above this many workers, workers of the same shape are drawn as one box. */
@@ -31,6 +31,7 @@ export function groupWorkers(site: Site): WorkerGroup[] {
       worker.architecture,
       worker.nics.map((n) => [n.name, n.segment, n.address !== undefined]),
       bmcSegment(site, worker)?.name,
+      site.openstack.ovn.gateways.includes(worker.hostname),
       worker.bmc.powerType,
       worker.osdDevices.length,
     ]);
@@ -63,11 +64,14 @@ function segmentBox(segment: Segment): Box {
 
 const purposeOf = (site: Site, segment: string) => site.segments.find((s) => s.name === segment)?.purpose;
 
-/** "eno1 (PXE) · management · 10.20.0.21", or the span of addresses of that NIC across a group. */
-function workerNicRow(site: Site, nics: readonly Nic[], pxe: string): Row {
+/**
+ * "eno1 (PXE) · management · 10.20.0.21", or the span of addresses of that NIC across a group. `bridged`: the NIC is
+ * a gateway's provider bridge port; any other NIC without an address is merely up.
+ */
+function workerNicRow(site: Site, nics: readonly Nic[], pxe: string, bridged: boolean): Row {
   const nic = nics[0];
   const addresses = nics.flatMap((n) => (n.address ? [n.address] : []));
-  const where = addresses.length > 0 ? addressSpan(addresses) : `no address (OVN ${site.openstack.ovn.bridge})`;
+  const where = addresses.length > 0 ? addressSpan(addresses) : bridged ? `no address (OVN ${site.openstack.ovn.bridge})` : "no address (not bridged)";
   return { text: `${nic.name}${nic.name === pxe ? " (PXE)" : ""} · ${nic.segment} · ${where}`, tone: purposeOf(site, nic.segment) };
 }
 
@@ -77,7 +81,11 @@ function workerBox(site: Site, group: WorkerGroup): Box {
   const title = many ? `${group.workers.length} workers · ${group.zone}` : first.hostname;
   const notes = [`${group.roles.join(" + ")}${many ? "" : ` · zone ${first.zone}`} · ${first.osdDevices.length} OSD disks`];
   if (many) notes.push(...wrap(group.workers.map((w) => w.hostname), 44, ", "));
-  const rows = first.nics.map((nic) => workerNicRow(site, group.workers.map((w) => w.nics.find((n) => n.name === nic.name)!), first.pxeNic.name));
+  // Grouped workers share gateway status (it is part of their shape), so the first one speaks for all.
+  const bridged = site.openstack.ovn.gateways.includes(first.hostname) ? nicFor(site, first.nics, "external")?.name : undefined;
+  const rows = first.nics.map((nic) =>
+    workerNicRow(site, group.workers.map((w) => w.nics.find((n) => n.name === nic.name)!), first.pxeNic.name, nic.name === bridged),
+  );
   const bmc = bmcSegment(site, first);
   rows.push({ text: `BMC ${first.bmc.powerType} · ${bmc?.name ?? "routed"} · ${addressSpan(group.workers.map((w) => w.bmc.address))}`, tone: "bmc" });
   return { id: group.id, title, notes, rows, tone: "worker", tooltip: group.workers.map((w) => w.hostname).join(", ") };
