@@ -71,6 +71,28 @@ export function positiveNumber(flag: string, value: string | undefined): number 
 }
 
 /** Runs a command body and turns what it throws into a message and an exit code. */
+/**
+ * A command's whole run: its flags parsed (`--help` prints the usage and ends), then `body`, with the
+ * ending runCommand gives every command.
+ */
+export function runWithFlags<T extends NonNullable<ParseArgsConfig["options"]>>(
+  name: string,
+  argv: readonly string[],
+  options: T,
+  usage: string,
+  ctx: Context,
+  body: (values: ReturnType<typeof parseFlags<T>>["values"]) => Promise<number>,
+): Promise<number> {
+  return runCommand(name, ctx, async () => {
+    const { values } = parseFlags(argv, options, usage);
+    if ((values as { help?: boolean }).help) {
+      ctx.out(usage + "\n");
+      return 0;
+    }
+    return body(values);
+  });
+}
+
 export async function runCommand(name: string, ctx: Context, body: () => Promise<number>): Promise<number> {
   try {
     return await body();

@@ -11,7 +11,7 @@
  */
 import * as path from "node:path";
 import { ADMIN_DOMAIN, adminPassword, keystoneAccess, openstackEnv, writeRootCa } from "./credentials";
-import { EXIT_USAGE, SITE_OPTION, parseFlags, processContext, runCommand, siteFor, type Context } from "./cli";
+import { type Context, EXIT_USAGE, processContext, runWithFlags, SITE_OPTION, siteFor } from "./cli";
 import { Juju } from "./juju";
 import { Secret } from "./secret";
 import { UserError } from "./user-error";
@@ -28,12 +28,7 @@ const OPTIONS = {
 } as const;
 
 export function main(argv: readonly string[], ctx: Context = processContext()): Promise<number> {
-  return runCommand("openrc", ctx, async () => {
-    const { values } = parseFlags(argv, OPTIONS, USAGE);
-    if (values.help) {
-      ctx.out(USAGE + "\n");
-      return 0;
-    }
+  return runWithFlags("openrc", argv, OPTIONS, USAGE, ctx, async (values) => {
     if (!values.user && ctx.stdoutIsTTY) {
       throw new UserError('openrc prints the admin password for your shell to read, not for the screen; run eval "$(npm run -s openrc)"', EXIT_USAGE);
     }

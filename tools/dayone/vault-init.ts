@@ -17,7 +17,7 @@
  */
 import * as path from "node:path";
 import { defaultKeyThreshold, readPgpKeyFile, type Site, type VaultPgpKey } from "../../constructs/site";
-import { EXIT_USAGE, EXIT_WAITING, SITE_OPTION, parseFlags, positiveNumber, processContext, runCommand, siteFor, type Context } from "./cli";
+import { type Context, EXIT_USAGE, EXIT_WAITING, positiveNumber, processContext, runWithFlags, SITE_OPTION, siteFor } from "./cli";
 import { decrypt } from "./gpg";
 import { Juju } from "./juju";
 import { assertNoShares, readShares, sharesDir, writeShares, type EncryptedFile } from "./shares";
@@ -38,12 +38,7 @@ const OPTIONS = {
 const CHARM_ACCESS_ROLE_ID = "local-charm-access-id";
 
 export function main(argv: readonly string[], ctx: Context = processContext()): Promise<number> {
-  return runCommand("vault:init", ctx, async () => {
-    const { values } = parseFlags(argv, OPTIONS, USAGE);
-    if (values.help) {
-      ctx.out(USAGE + "\n");
-      return 0;
-    }
+  return runWithFlags("vault:init", argv, OPTIONS, USAGE, ctx, async (values) => {
     const site = siteFor(values.site, ctx);
     const keys = operatorKeys(site, values["pgp-key"], ctx.cwd);
     const threshold = positiveNumber("key-threshold", values["key-threshold"]) ?? (values["pgp-key"] ? undefined : site.vault?.keyThreshold) ?? defaultKeyThreshold(keys.length);

@@ -8,7 +8,7 @@
  * session's stdin; it is never on a command line, on screen or on disk. Exit 0 when every unit is unsealed,
  * 3 when more operators' shares are needed, otherwise as in cli.ts.
  */
-import { EXIT_WAITING, SITE_OPTION, parseFlags, processContext, runCommand, siteFor, type Context } from "./cli";
+import { type Context, EXIT_WAITING, processContext, runWithFlags, SITE_OPTION, siteFor } from "./cli";
 import { Juju } from "./juju";
 import { readShareFiles, readShares, sharesDir } from "./shares";
 import { unsealUnits } from "./unseal";
@@ -18,12 +18,7 @@ const USAGE = "usage: npm run vault:unseal -- [--site NAME|PATH] [--share FILE .
 const OPTIONS = { ...SITE_OPTION, share: { type: "string", multiple: true }, out: { type: "string" } } as const;
 
 export function main(argv: readonly string[], ctx: Context = processContext()): Promise<number> {
-  return runCommand("vault:unseal", ctx, async () => {
-    const { values } = parseFlags(argv, OPTIONS, USAGE);
-    if (values.help) {
-      ctx.out(USAGE + "\n");
-      return 0;
-    }
+  return runWithFlags("vault:unseal", argv, OPTIONS, USAGE, ctx, async (values) => {
     const site = siteFor(values.site, ctx);
     const shares = values.share ? readShareFiles(values.share, ctx.cwd) : readShares(sharesDir(ctx.cwd, site.name, values.out)).shares;
     const juju = new Juju(ctx.run, `${site.openstack.controller.name}:${site.openstack.model.name}`);

@@ -19,7 +19,7 @@ import * as path from "node:path";
 import { segmentsFor } from "../../constructs/site";
 import { CIDR_PATTERN } from "../../constructs/site/ipv4";
 import { Checks } from "./checks";
-import { EXIT_FAILED, EXIT_USAGE, SITE_OPTION, deploymentOf, parseFlags, positiveNumber, processContext, runCommand, siteFor, type Context } from "./cli";
+import { type Context, deploymentOf, EXIT_FAILED, EXIT_USAGE, positiveNumber, processContext, runWithFlags, SITE_OPTION, siteFor } from "./cli";
 import { ADMIN_DOMAIN, adminCredentials, openstackEnv, writeRootCa, type AdminCredentials } from "./credentials";
 import { endpointsAnswer } from "./endpoint-probe";
 import { applicationsPresent, cephHealthy, computeServicesUp, machinesStarted, networkAgentsAlive, unitsReady, type Endpoint } from "./health";
@@ -44,12 +44,7 @@ const OPTIONS = {
 const INTERFACES = ["public", "internal", "admin"];
 
 export function main(argv: readonly string[], ctx: Context = processContext()): Promise<number> {
-  return runCommand("verify", ctx, async () => {
-    const { values } = parseFlags(argv, OPTIONS, USAGE);
-    if (values.help) {
-      ctx.out(USAGE + "\n");
-      return 0;
-    }
+  return runWithFlags("verify", argv, OPTIONS, USAGE, ctx, async (values) => {
     const interfaces = values.interfaces.split(",").map((i) => i.trim());
     if (interfaces.some((i) => !INTERFACES.includes(i))) throw new UserError(`--interfaces takes ${INTERFACES.join(", ")} (comma-separated), got ${values.interfaces}`, EXIT_USAGE);
     if (!CIDR_PATTERN.test(values["tenant-cidr"])) throw new UserError(`--tenant-cidr must be an IPv4 CIDR such as 192.168.199.0/24, got ${values["tenant-cidr"]}`, EXIT_USAGE);
