@@ -195,8 +195,18 @@ export interface Tree {
   readonly siteSource: string;
 }
 
-/** The base ref's tree, unpacked into `dest`, sharing the working tree's node_modules (and .gen when the bindings' inputs are the same). */
-export function baseTree(ref: string, siteFile: string, dest: string): Tree & { notes: string[] } {
+/** A base ref, checked: its commit, and the site file as it is there. */
+export interface BaseRef {
+  readonly ref: string;
+  readonly sha: string;
+  /** The repository's top folder. */
+  readonly top: string;
+  readonly siteText: string;
+  readonly siteSource: string;
+}
+
+/** Resolves `--base` before anything is written: the commit, and the site file at the same path in it. */
+export function resolveBase(ref: string, siteFile: string): BaseRef {
   const top = git(["rev-parse", "--show-toplevel"], "--base").trim();
   const found = spawnSync("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: PROJECT_ROOT, encoding: "utf8" });
   if (found.status !== 0) throw new RehearsalError(`rehearse: --base ${ref} names no commit in ${top}; give a branch, tag or commit, e.g. --base origin/main (after git fetch)`);
@@ -205,20 +215,22 @@ export function baseTree(ref: string, siteFile: string, dest: string): Tree & { 
   if (rel.startsWith("..") || path.isAbsolute(rel)) {
     throw new RehearsalError(`rehearse: --base ${ref} reads the site at that ref from git, but ${siteFile} is outside the repository ${top}; commit the site file in it, or rehearse without --base`);
   }
-  const siteText = (() => {
-    try {
-      return git(["show", `${sha}:${rel}`], `--base ${ref}`);
-    } catch {
-      throw new RehearsalError(`rehearse: ${rel} does not exist at ${ref} (${sha.slice(0, 12)}), so there is nothing to rehearse the change against; rehearse this new site without --base`);
-    }
-  })();
+  const shown = spawnSync("git", ["show", `${sha}:${rel}`], { cwd: top, encoding: "utf8", maxBuffer: 1 << 30 });
+  if (shown.status !== 0) {
+    throw new RehearsalError(`rehearse: ${rel} does not exist at ${ref} (${sha.slice(0, 12)}), so there is no state for the change to meet; rehearse this new site without --base`);
+  }
+  return { ref, sha, top, siteText: shown.stdout, siteSource: `${rel}@${ref}` };
+}
+
+/** The base ref's tree, unpacked into `dest`, sharing the working tree's node_modules (and .gen when the bindings' inputs are the same). */
+export function baseTree(base: BaseRef, dest: string): Tree & { notes: string[] } {
+  const { ref, sha, top } = base;
   fs.mkdirSync(dest, { recursive: true });
   const archive = spawnSync("git", ["archive", "--format=tar", sha], { cwd: top, maxBuffer: 1 << 30 });
   if (archive.status !== 0) throw new RehearsalError(`rehearse: git archive ${sha} failed: ${archive.stderr.toString().trim()}`);
   const untar = spawnSync("tar", ["-x", "-C", dest], { input: archive.stdout });
   if (untar.status !== 0) throw new RehearsalError(`rehearse: unpacking the base tree failed (tar: ${untar.error?.message ?? untar.stderr.toString().trim()}); install tar`);
-  const projectRel = path.relative(top, PROJECT_ROOT);
-  const root = path.join(dest, projectRel);
+  const root = path.join(dest, path.relative(top, PROJECT_ROOT));
   const notes: string[] = [];
   fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
   if (spawnSync("git", ["diff", "--quiet", sha, "--", "package-lock.json"], { cwd: PROJECT_ROOT }).status !== 0) {
@@ -231,7 +243,7 @@ export function baseTree(ref: string, siteFile: string, dest: string): Tree & { 
     const get = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "tools/bindings/generate.ts"], { cwd: root, encoding: "utf8" });
     if (get.status !== 0) throw new RehearsalError(`rehearse: generating the base ${ref}'s provider bindings failed:\n${get.stdout}${get.stderr}`);
   }
-  return { label: `base ${ref} (${sha.slice(0, 12)})`, root, siteText, siteSource: `${rel}@${ref}`, notes };
+  return { label: `base ${ref} (${sha.slice(0, 12)})`, root, siteText: base.siteText, siteSource: base.siteSource, notes };
 }
 
 export interface Io {
@@ -398,6 +410,9 @@ export async function rehearse(opts: RehearseOptions, parentEnv: NodeJS.ProcessE
   const siteSource = path.relative(process.cwd(), siteFile) || siteFile;
   const headText = fs.readFileSync(siteFile, "utf8");
   const head: Site = parseSite(headText, siteSource, parentEnv["SITE_ALLOW_DESTROY"]);
+  // Every check before the folder is emptied: a mistyped ref must not cost the last rehearsal.
+  const baseRef = opts.base ? resolveBase(opts.base, siteFile) : undefined;
+  const first: Site = baseRef ? parseSite(baseRef.siteText, baseRef.siteSource, parentEnv["SITE_ALLOW_DESTROY"]) : head;
   const dir = path.resolve(opts.dir ?? path.join(PROJECT_ROOT, ".rehearsal", head.name));
   prepareFolder(dir);
   const steps: StepResult[] = [];
@@ -406,14 +421,13 @@ export async function rehearse(opts: RehearseOptions, parentEnv: NodeJS.ProcessE
   const worldDir = path.join(dir, "world");
 
   const baseStarted = Date.now();
-  const base = opts.base ? baseTree(opts.base, siteFile, path.join(dir, "base-tree")) : undefined;
+  const base = baseRef ? baseTree(baseRef, path.join(dir, "base-tree")) : undefined;
   if (base) {
     notes.push(...base.notes);
     steps.push({ step: "unpack base tree", ms: Date.now() - baseStarted });
   }
   // The world is the lab before the first plan: as the site that gets applied first describes it.
   const seedStarted = Date.now();
-  const first: Site = base ? parseSite(base.siteText, base.siteSource, parentEnv["SITE_ALLOW_DESTROY"]) : head;
   const install = ensureSimulator({ stateDir: path.join(dir, "sim"), worldDir });
   const { credentials } = seedWorlds(first, worldDir);
   const env = childEnv(parentEnv, dir, simulatorEnv(install, worldDir), credentials);
