@@ -15,7 +15,7 @@ const text = fs.readFileSync(GUIDE, "utf8");
 const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
 
 /** Folders the project writes and git ignores: quoted paths under them need not exist. */
-const GENERATED = ["cdktf.out", "state", ".gen", "dist"];
+const GENERATED = ["cdktf.out", "state", ".gen", "dist", ".rehearsal"];
 const TOP_LEVEL = new Set([...fs.readdirSync(ROOT), ...GENERATED]);
 const FILE_EXTENSION = /\.(md|ts|cjs|js|ya?ml|json|tfstate|tfplan)$/;
 

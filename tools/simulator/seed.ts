@@ -10,6 +10,8 @@
  * - LXD: listening on the controller's management address with its own server certificate, and one unused
  *   trust token for Terraform's client certificate.
  * - Juju: the controller the later stacks reach (addresses, CA, admin credentials).
+ * - OpenStack: what Keystone already holds for the cloud stack: the roles and the users the site's tenant projects
+ *   name as members (they come from the identity backend, not from this project).
  *
  * Credentials live in `<world>/credentials.json` and nowhere else.
  */
@@ -18,7 +20,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Site } from "../../constructs/site";
 import { fingerprintOf, selfSigned } from "./src/cert";
-import { emptyWorld, worldFile, writeWorldFile, type WorldData } from "./src/world";
+import { emptyWorld, readWorldFile, withFileLock, worldFile, writeWorldFile, type WorldData } from "./src/world";
 
 export interface TwinCredentials {
   readonly maasApiKey: string;
@@ -29,6 +31,16 @@ export interface TwinCredentials {
   /** The certificate MAAS presents to LXD; the substrate makes LXD trust it. */
   readonly maasLxd: { readonly certificate: string; readonly key: string };
   readonly juju: JujuControllerFacts;
+  /** The admin login the cloud stack's OpenStack provider reads from OS_* (the twin checks no credentials). */
+  readonly openstack: OpenStackLogin;
+}
+
+export interface OpenStackLogin {
+  readonly authUrl: string;
+  readonly username: string;
+  readonly password: string;
+  readonly projectName: string;
+  readonly domainName: string;
 }
 
 /** A rack controller interface MAAS discovered: its name and the world key of the VLAN it sits on. */
@@ -160,6 +172,36 @@ function seedLxd(site: Site, server: LxdServerFacts, token: string): WorldData {
   return w;
 }
 
+function seedOpenstack(site: Site): WorldData {
+  const w = emptyWorld();
+  const put = (type: string, name: string) => {
+    const id = `${type === "openstack_identity_role_v3" ? "role" : "user"}-${name}`;
+    (w.objects[type] ??= {})[id] = { id, name, ...(type === "openstack_identity_user_v3" ? { enabled: true } : {}) };
+  };
+  for (const p of site.cloud.projects) {
+    put("openstack_identity_role_v3", p.role);
+    for (const m of p.members) put("openstack_identity_user_v3", m);
+  }
+  return w;
+}
+
+/**
+ * Cables the NICs of workers the world does not know yet to their segments, as an operator does before applying a
+ * site change that adds them (a change rehearsal's world was seeded from the site before the change).
+ */
+export function cableWorkers(site: Site, dir: string): string[] {
+  const file = worldFile(dir, "maas");
+  return withFileLock(file, () => {
+    const w = readWorldFile(file);
+    const cabling = (w.facts[FACTS.maas.cabling] ?? {}) as Record<string, string>;
+    const added = site.workers.filter((worker) => worker.nics.some((nic) => !(nic.mac in cabling)));
+    for (const worker of added) for (const nic of worker.nics) cabling[nic.mac] = site.segments.find((s) => s.name === nic.segment)!.cidr;
+    w.facts[FACTS.maas.cabling] = cabling;
+    writeWorldFile(file, w);
+    return added.map((worker) => worker.hostname);
+  });
+}
+
 function seedJuju(credentials: TwinCredentials): WorldData {
   const w = emptyWorld();
   w.facts[FACTS.juju.controller] = { ...credentials.juju };
@@ -180,6 +222,7 @@ export function newCredentials(server?: LxdServerFacts): TwinCredentials {
     lxdTrustToken: server ? trustToken(server) : "",
     maasLxd: { certificate: maasLxd.certPem, key: maasLxd.keyPem },
     juju: { addresses: "127.0.0.1:17070", username: "admin", password: random(16), caCert: jujuCa.certPem },
+    openstack: { authUrl: "https://127.0.0.1:5000/v3", username: "admin", password: random(16), projectName: "admin", domainName: "admin_domain" },
   };
 }
 
@@ -191,7 +234,7 @@ export function newCredentials(server?: LxdServerFacts): TwinCredentials {
 export function seedWorlds(site: Site, dir: string, given?: TwinCredentials): { credentials: TwinCredentials; seeded: boolean } {
   const file = path.join(dir, CREDENTIALS_FILE);
   if (fs.existsSync(file)) return { credentials: JSON.parse(fs.readFileSync(file, "utf8")) as TwinCredentials, seeded: false };
-  const existing = ["maas", "lxd", "juju"].filter((p) => fs.existsSync(worldFile(dir, p)));
+  const existing = ["maas", "lxd", "juju", "openstack"].filter((p) => fs.existsSync(worldFile(dir, p)));
   if (existing.length > 0) {
     throw new Error(`${dir} already holds a world (${existing.join(", ")}) but no ${CREDENTIALS_FILE}; empty the folder to seed it again`);
   }
@@ -207,6 +250,7 @@ export function seedWorlds(site: Site, dir: string, given?: TwinCredentials): { 
   writeWorldFile(worldFile(dir, "maas"), seedMaas(site, credentials));
   writeWorldFile(worldFile(dir, "lxd"), seedLxd(site, server, credentials.lxdTrustToken));
   writeWorldFile(worldFile(dir, "juju"), seedJuju(credentials));
+  writeWorldFile(worldFile(dir, "openstack"), seedOpenstack(site));
   fs.writeFileSync(file, JSON.stringify(credentials, null, 2) + "\n", { mode: 0o600 });
   return { credentials, seeded: true };
 }
@@ -231,5 +275,11 @@ export function credentialEnv(c: TwinCredentials): Record<string, string> {
     TF_VAR_juju_username: c.juju.username,
     TF_VAR_juju_password: c.juju.password,
     TF_VAR_juju_ca_certificate: c.juju.caCert,
+    OS_AUTH_URL: c.openstack.authUrl,
+    OS_USERNAME: c.openstack.username,
+    OS_PASSWORD: c.openstack.password,
+    OS_PROJECT_NAME: c.openstack.projectName,
+    OS_USER_DOMAIN_NAME: c.openstack.domainName,
+    OS_PROJECT_DOMAIN_NAME: c.openstack.domainName,
   };
 }
