@@ -71,6 +71,16 @@ const CASES: readonly Case[] = [
     },
     fields: ["workers[1].nics[0].address", "openstack.release", "openstack.config.keystone.debgu"],
   },
+  {
+    name: "a management segment without DHCP that workers PXE boot on",
+    site: (s) => (s.segments.find((g: { name: string }) => g.name === "management").dhcp = false),
+    fields: ["segments[1].dhcp"],
+  },
+  {
+    name: "an untagged controller NIC on a DHCP segment",
+    site: (s) => (s.controller.nics[0].tagged = false),
+    fields: ["controller.nics[0].tagged"],
+  },
   { name: "a secret in the site file", site: (s) => (s.workers[0].bmc.password = "hunter2"), fields: ["workers[0].bmc"] },
   { name: "malformed YAML", site: "name: [unclosed\n", fields: ["line 2"] },
   { name: "SITE naming no known site", env: () => ({ SITE: "nowhere" }), fields: ["SITE"] },

@@ -44,3 +44,12 @@ describe("the rack controller and DHCP", () => {
     );
   });
 });
+
+describe("workers PXE boot where MAAS serves DHCP", () => {
+  it("refuses a management segment without DHCP that workers PXE boot on, once, naming the segment", () => {
+    const problems = siteProblems((s) => (s.segments.find((g: { name: string }) => g.name === "management").dhcp = false));
+    expect(problems).toEqual([
+      'segments[1].dhcp: worker-1, worker-2 PXE boot on "management", which has dhcp: false; MAAS commissions a machine only where it serves DHCP, so turn DHCP on there (with a dynamic range)',
+    ]);
+  });
+});

@@ -190,7 +190,6 @@ function checkHosts(site: SiteFile, segments: SegmentIndex, add: Add): void {
  */
 function checkRackDhcp(site: SiteFile, segments: SegmentIndex, add: Add): void {
   const nics = site.controller.nics;
-  const dhcpOn = (s: SegmentFile) => s.dhcp ?? s.purpose === "management";
   const onController = new Set(nics.map((n) => n.segment));
   nics.forEach((nic, i) => {
     const entry = segments.get(nic.segment);
@@ -272,14 +271,23 @@ function checkController(site: SiteFile, segments: SegmentIndex, add: Add): void
   }
 }
 
+/** Whether MAAS serves DHCP on a segment: as the site says, else on management segments. */
+const dhcpOn = (s: SegmentFile): boolean => s.dhcp ?? s.purpose === "management";
+
 function checkWorkers(site: SiteFile, segments: SegmentIndex, add: Add): void {
   const purposeOf = (segment: string) => segments.get(segment)?.segment.purpose;
+  // Workers that PXE boot on a segment without DHCP, by segment: one problem per segment.
+  const bootsWithoutDhcp = new Map<SegmentEntry, string[]>();
   site.workers.forEach((worker, w) => {
     const at = `workers[${w}]`;
     const pxe = worker.pxeNic ? worker.nics.find((n) => n.name === worker.pxeNic) : worker.nics.find((n) => purposeOf(n.segment) === "management");
     if (worker.pxeNic && !pxe) add(`${at}.pxeNic`, `no NIC named "${worker.pxeNic}" on ${worker.hostname}; name one of its nics`);
     if (!worker.pxeNic && !pxe) add(`${at}.nics`, `${worker.hostname} needs a NIC on a management segment to PXE boot from MAAS`);
     if (pxe && purposeOf(pxe.segment) !== "management") add(`${at}.pxeNic`, `the PXE NIC must be on a management segment; ${pxe.name} is on "${pxe.segment}"`);
+    const pxeSegment = pxe ? segments.get(pxe.segment) : undefined;
+    if (pxeSegment && purposeOf(pxe!.segment) === "management" && !dhcpOn(pxeSegment.segment)) {
+      (bootsWithoutDhcp.get(pxeSegment) ?? bootsWithoutDhcp.set(pxeSegment, []).get(pxeSegment)!).push(worker.hostname);
+    }
     if (!worker.nics.some((n) => purposeOf(n.segment) === "management" && n.address)) {
       add(`${at}.nics`, `${worker.hostname} needs a static address on a management segment (Juju and OpenStack reach it there)`);
     }
@@ -292,6 +300,12 @@ function checkWorkers(site: SiteFile, segments: SegmentIndex, add: Add): void {
       if (names.indexOf(n) !== i) add(`${at}.nics[${i}].name`, `interface name ${n} is used twice on ${worker.hostname}`);
     });
   });
+  for (const [{ segment, index }, hosts] of bootsWithoutDhcp) {
+    add(
+      `segments[${index}].dhcp`,
+      `${hosts.join(", ")} PXE boot${hosts.length === 1 ? "s" : ""} on "${segment.name}", which has dhcp: false; MAAS commissions a machine only where it serves DHCP, so turn DHCP on there (with a dynamic range)`,
+    );
+  }
 }
 
 /** The cloud stack's inputs: the external network's segment, and names and ranges that OpenStack needs distinct. */
