@@ -32,9 +32,9 @@ test("prints a value for every variable the stacks need, from a world it seeded 
       const variables = (s.json(stack).variable ?? {}) as Record<string, { default?: unknown }>;
       for (const [name, v] of Object.entries(variables)) if (!("default" in v)) expect([stack, first.exports.has(`TF_VAR_${name}`)]).toEqual([stack, true]);
     }
-    for (const name of ["MAAS_API_KEY", "TF_CLI_CONFIG_FILE", "SIM_WORLD_DIR"]) expect(first.exports.has(name)).toBe(true);
+    for (const name of ["MAAS_API_KEY", "OS_AUTH_URL", "TF_CLI_CONFIG_FILE", "SIM_WORLD_DIR"]) expect(first.exports.has(name)).toBe(true);
     expect(first.exports.get("TF_VAR_lxd_client_certificate")).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
-    expect(fs.readdirSync(world).sort()).toEqual([CREDENTIALS_FILE, "juju.json", "lxd.json", "maas.json"].sort());
+    expect(fs.readdirSync(world).sort()).toEqual([CREDENTIALS_FILE, "juju.json", "lxd.json", "maas.json", "openstack.json"].sort());
     // A second call keeps the world and its credentials.
     const second = simEnv(world);
     expect(second.exports.get("MAAS_API_KEY")).toBe(first.exports.get("MAAS_API_KEY"));
