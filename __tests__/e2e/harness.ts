@@ -2,7 +2,9 @@
  * End-to-end harness: the app helpers of tools/testbench/scenarios.ts (build, synth as a fresh process, fake
  * secrets, loopback MAAS stand-in) plus the secret-leak check on terraform's output and `show -json`.
  */
+import * as fs from "node:fs";
 import { redactShowJson } from "../../tools/reports/redact";
+import { tempDir } from "../../tools/testbench/scenarios";
 import type { TfPlanJson, TfStateJson } from "../../tools/testbench";
 import { SECRET_MARKERS } from "../../tools/testbench/scenarios";
 
@@ -42,4 +44,17 @@ export function addressesByAction(plan: TfPlanJson): Record<string, string[]> {
 export function resourceCounts(json: Record<string, unknown>): Record<string, number> {
   const res = (json.resource ?? {}) as Record<string, Record<string, unknown>>;
   return Object.fromEntries(Object.entries(res).map(([t, v]) => [t, Object.keys(v).length]));
+}
+
+/** A maker of temporary folders that are removed after the calling test file's tests. */
+export function tempDirsRemovedAfterAll(): (prefix: string) => string {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return (prefix) => {
+    const dir = tempDir(prefix);
+    made.push(dir);
+    return dir;
+  };
 }

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ROOT, appScript, defaultSite, tempDir as newTempDir, type SiteData } from "./harness";
+import { ROOT, appScript, defaultSite, tempDirsRemovedAfterAll, type SiteData } from "./harness";
 import { expectedCreates, siteModel } from "../../tools/testbench/scenarios";
 
 interface Run {
@@ -27,16 +27,8 @@ function run(script: string, env: NodeJS.ProcessEnv, cwd = ROOT): Promise<Run> {
   });
 }
 
-const made: string[] = [];
-/** A temporary folder, removed after the file's tests. */
-const tempDir = (prefix: string) => {
-  const dir = newTempDir(prefix);
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
+/** Temporary folders, removed after the file's tests. */
+const tempDir = tempDirsRemovedAfterAll();
 
 const STACK_FRAME = /^\s+at /m;
 

@@ -6,19 +6,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { localStateFolder } from "../../constructs/site";
-import { ROOT, STACKS, appScript, defaultSite, synth, tempDir as newTempDir, type SiteData, type Synth } from "../e2e/harness";
+import { ROOT, STACKS, appScript, defaultSite, synth, tempDirsRemovedAfterAll, type SiteData, type Synth } from "../e2e/harness";
 import { siteWith } from "../helpers/sites";
 
-const made: string[] = [];
-/** A temporary folder, removed after the file's tests. */
-const tempDir = (prefix: string) => {
-  const dir = newTempDir(prefix);
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
+/** Temporary folders, removed after the file's tests. */
+const tempDir = tempDirsRemovedAfterAll();
 
 const git = (cwd: string, ...args: string[]) => {
   const r = spawnSync("git", args, { cwd, encoding: "utf8" });
