@@ -62,6 +62,14 @@ function clientFingerprint(certificate: string): string | undefined {
   }
 }
 
+/** Whether LXD's trust store holds a certificate: trusted through a token, or added as lxd_trust_certificate. */
+export function lxdTrusts(lxd: WorldData, certificate: string): boolean {
+  const fp = clientFingerprint(certificate);
+  if (!fp) return false;
+  return fact<string[]>(lxd, FACTS.lxd.trusted, []).includes(fp) ||
+    objectsOf(lxd, "lxd_trust_certificate").some(([, c]) => clientFingerprint(String(c["content"] ?? "")) === fp);
+}
+
 /**
  * Connects to the default remote as the provider does: verifies the server certificate (pinned fingerprint,
  * or the one inside the trust token), then, when the client is not trusted yet, spends the trust token.
@@ -135,11 +143,7 @@ export const LXD_RULES: readonly Rule[] = [
     types: ["lxd_trust_certificate"],
     apply({ prior, state, worlds }) {
       if (prior !== null) return undefined;
-      const fp = clientFingerprint(String(state["content"] ?? ""));
-      if (!fp) return undefined;
-      const inStore = fact<string[]>(worlds.own, FACTS.lxd.trusted, []).includes(fp) ||
-        objectsOf(worlds.own, "lxd_trust_certificate").some(([, c]) => clientFingerprint(String(c["content"] ?? "")) === fp);
-      if (!inStore) return undefined;
+      if (!lxdTrusts(worlds.own, String(state["content"] ?? ""))) return undefined;
       return { error: error(`Failed to add certificate "${String(state["name"])}" to the trust store`, "Certificate already in trust store") };
     },
   },

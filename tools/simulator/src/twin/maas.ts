@@ -5,9 +5,9 @@
  * wraps MAAS's HTTP answers as "ServerError: <status> (<body>)" (gomaasclient's wrapping: unverified).
  */
 import { isUnknown, type ObjectValue } from "../cty";
-import { fingerprintOf } from "../cert";
 import { FACTS, type RackInterface } from "../../seed";
 import type { WorldData, WorldObject } from "../world";
+import { lxdTrusts } from "./lxd";
 import { error, fact, goDuration, objectsOf, type Citation, type Rule } from "./rule";
 
 const MAAS = "canonical/maas";
@@ -75,22 +75,6 @@ function setMachineStatus(w: WorldData, type: "maas_machine" | "maas_vm_host_mac
 const DEPLOYED_INTERFACE_FIELDS = ["mac_address", "name", "id", "machine"];
 
 const str = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
-
-/** LXD's trust store: certificates trusted by token and those lxd_trust_certificate added. */
-function lxdTrusts(lxd: WorldData, certificate: string): boolean {
-  const fp = fingerprint(certificate);
-  if (!fp) return false;
-  return fact<string[]>(lxd, "trusted_clients", []).includes(fp) ||
-    objectsOf(lxd, "lxd_trust_certificate").some(([, c]) => fingerprint(str(c["content"])) === fp);
-}
-
-function fingerprint(pem: string): string | undefined {
-  try {
-    return fingerprintOf(pem);
-  } catch {
-    return undefined;
-  }
-}
 
 interface HostResources {
   cores: number;
@@ -283,7 +267,7 @@ export const MAAS_RULES: readonly Rule[] = [
     apply({ planned, state, worlds }) {
       if (state["type"] !== "lxd") return undefined;
       const lxd = worlds.other("lxd");
-      const resources = fact<HostResources | undefined>(lxd, "resources", undefined);
+      const resources = fact<HostResources | undefined>(lxd, FACTS.lxd.resources, undefined);
       const trusted = lxdTrusts(lxd, str(state["certificate"]));
       state["resources_cores_total"] = trusted && resources ? resources.cores : 0;
       state["resources_memory_total"] = trusted && resources ? resources.memoryMiB : 0;
@@ -335,7 +319,7 @@ export const MAAS_RULES: readonly Rule[] = [
       if (message) return { error: error(`ServerError: 503 Service Unavailable (Unable to compose KVM instance in '${str(host["name"])}'. ${message})`) };
       const lxd = worlds.other("lxd");
       const disks = Array.isArray(state["storage_disks"]) ? (state["storage_disks"] as ObjectValue[]) : [];
-      const capacity = fact<HostResources | undefined>(lxd, "resources", undefined);
+      const capacity = fact<HostResources | undefined>(lxd, FACTS.lxd.resources, undefined);
       for (const disk of disks) {
         const pool = str(disk["pool"]);
         if (pool && !objectsOf(lxd, "lxd_storage_pool").some(([k, p]) => k === pool || p["name"] === pool)) {
